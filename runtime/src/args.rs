@@ -1,0 +1,555 @@
+//! Typed syscall arguments.
+//!
+//! Each argument kind of `syscalls.toml` has a type here. A value is built from the raw
+//! register (`FromRaw`), turned back into one when a call is forwarded (`ToRaw`), and
+//! decoded into a [`Value`] for rendering (`Decode`). Pointer arguments hold only the address;
+//! reading what they point to takes the tracee ([`Tracee`](crate::Tracee)) and can fail.
+
+use crate::memory::Memory;
+use crate::structs::StructDecode;
+use crate::value::Value;
+use crate::{Errno, Tracee};
+use std::ffi::OsString;
+use std::marker::PhantomData;
+use std::os::unix::ffi::OsStringExt;
+use std::path::PathBuf;
+
+/// The longest path the kernel accepts, `PATH_MAX`.
+const PATH_MAX: usize = 4096;
+/// At most this many array elements (argv, iovecs) are decoded, as strace abbreviates.
+const MAX_ELEMENTS: usize = 64;
+
+/// Builds an argument from its raw register value.
+pub trait FromRaw: Sized {
+    fn from_raw(raw: u64) -> Self;
+}
+
+/// Gives back the raw register value of an argument.
+pub trait ToRaw {
+    fn to_raw(&self) -> u64;
+}
+
+/// Decodes an argument for rendering.
+pub trait Decode {
+    fn decode(&self, d: &Decoder<'_>) -> Value;
+}
+
+/// What decoding needs: the tracee's memory, the string limit and, at the syscall-exit
+/// stop, the return value (out-buffers hold as many bytes as the call returned).
+pub struct Decoder<'a> {
+    pub memory: &'a Memory,
+    /// Bytes of a string or buffer shown before `...` (strace's `-s`).
+    pub string_limit: usize,
+    /// The raw return value, at the syscall-exit stop.
+    pub ret: Option<i64>,
+}
+
+impl Decoder<'_> {
+    /// A NUL-terminated string at `addr`, cut at `limit` bytes.
+    pub fn cstr(&self, addr: u64, limit: usize) -> Value {
+        if addr == 0 {
+            return Value::Null;
+        }
+        match self.memory.read_cstr(addr, limit) {
+            Ok((bytes, complete)) => Value::Str { bytes, complete },
+            Err(_) => Value::Unreadable(addr),
+        }
+    }
+
+    /// `len` bytes at `addr`, cut at the string limit.
+    pub fn bytes(&self, addr: u64, len: u64) -> Value {
+        if addr == 0 {
+            return Value::Null;
+        }
+        let shown = len.min(self.string_limit as u64) as usize;
+        match self.memory.read(addr, shown) {
+            Ok(bytes) => Value::Str {
+                bytes,
+                complete: shown as u64 == len,
+            },
+            Err(_) => Value::Unreadable(addr),
+        }
+    }
+
+    /// The successful return value at the exit stop, if any.
+    pub fn success(&self) -> Option<u64> {
+        self.ret
+            .and_then(|r| Errno::from_ret(r).ok())
+            .map(|r| r as u64)
+    }
+}
+
+macro_rules! int_args {
+    ($($ty:ty => $variant:ident as $wide:ty),* $(,)?) => {$(
+        impl FromRaw for $ty {
+            fn from_raw(raw: u64) -> Self {
+                raw as $ty
+            }
+        }
+        impl ToRaw for $ty {
+            fn to_raw(&self) -> u64 {
+                *self as $wide as u64
+            }
+        }
+        impl Decode for $ty {
+            fn decode(&self, _: &Decoder<'_>) -> Value {
+                Value::$variant(*self as $wide)
+            }
+        }
+    )*};
+}
+
+int_args! {
+    i32 => Int as i64,
+    u32 => Uint as u64,
+    i64 => Int as i64,
+    u64 => Uint as u64,
+    usize => Uint as u64,
+}
+
+/// Declares a newtype argument over an integer register value.
+macro_rules! newtype_arg {
+    ($(#[$doc:meta])* $name:ident($inner:ty), |$s:ident| $decode:expr) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub struct $name(pub $inner);
+
+        impl FromRaw for $name {
+            fn from_raw(raw: u64) -> Self {
+                $name(raw as $inner)
+            }
+        }
+        impl ToRaw for $name {
+            fn to_raw(&self) -> u64 {
+                self.0 as u64
+            }
+        }
+        impl Decode for $name {
+            fn decode(&self, _: &Decoder<'_>) -> Value {
+                let $s = self;
+                $decode
+            }
+        }
+    };
+}
+
+newtype_arg!(
+    /// A file descriptor.
+    Fd(i32), |s| Value::Fd(s.0)
+);
+newtype_arg!(
+    /// The directory fd of an `*at` call; `AT_FDCWD` means the working directory.
+    Dirfd(i32), |s| Value::Dirfd(s.0)
+);
+newtype_arg!(
+    /// Permission bits (`mode_t`), shown in octal.
+    Mode(u32), |s| Value::Octal(u64::from(s.0))
+);
+newtype_arg!(
+    /// A process or thread id.
+    Pid(i32), |s| Value::Int(i64::from(s.0))
+);
+newtype_arg!(
+    /// A user id; `-1` (all ones) means "unchanged" where the kernel allows it.
+    Uid(u32), |s| if s.0 == u32::MAX { Value::Int(-1) } else { Value::Uint(u64::from(s.0)) }
+);
+newtype_arg!(
+    /// A group id.
+    Gid(u32), |s| if s.0 == u32::MAX { Value::Int(-1) } else { Value::Uint(u64::from(s.0)) }
+);
+newtype_arg!(
+    /// A signal number.
+    Signal(i32), |s| Value::Signal(s.0)
+);
+newtype_arg!(
+    /// An integer best shown in hexadecimal.
+    Hex(u64), |s| Value::Hex(s.0)
+);
+newtype_arg!(
+    /// A pointer the table does not decode further.
+    Addr(u64), |s| if s.0 == 0 { Value::Null } else { Value::Addr(s.0) }
+);
+
+/// A `const char *` path name in tracee memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PathPtr(pub u64);
+
+impl PathPtr {
+    /// Reads the path from the tracee. `EFAULT` when the pointer is bad, as the kernel
+    /// would answer, so a handler can pass the error on with `?`.
+    pub fn read(&self, t: &Tracee) -> Result<PathBuf, Errno> {
+        let (bytes, complete) = t.memory().read_cstr(self.0, PATH_MAX)?;
+        if !complete {
+            return Err(Errno::new(libc::ENAMETOOLONG));
+        }
+        Ok(PathBuf::from(OsString::from_vec(bytes)))
+    }
+}
+
+/// A `const char *` string other than a path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CStrPtr(pub u64);
+
+impl CStrPtr {
+    /// Reads the string (at most `limit` bytes) from the tracee.
+    pub fn read(&self, t: &Tracee, limit: usize) -> Result<Vec<u8>, Errno> {
+        Ok(t.memory().read_cstr(self.0, limit)?.0)
+    }
+}
+
+/// A buffer the program passes to the kernel; `len` is the length argument's value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct InBuf {
+    pub addr: u64,
+    pub len: u64,
+}
+
+/// A buffer the kernel fills; `len` is its capacity, the return value says how much was
+/// filled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct OutBuf {
+    pub addr: u64,
+    pub len: u64,
+}
+
+impl InBuf {
+    pub fn new(addr: u64, len: u64) -> Self {
+        InBuf { addr, len }
+    }
+
+    /// Reads the whole buffer from the tracee.
+    pub fn read(&self, t: &Tracee) -> Result<Vec<u8>, Errno> {
+        t.memory().read(self.addr, self.len as usize)
+    }
+}
+
+impl OutBuf {
+    pub fn new(addr: u64, len: u64) -> Self {
+        OutBuf { addr, len }
+    }
+
+    /// Reads the first `n` bytes (the call's result) from the tracee.
+    pub fn read(&self, t: &Tracee, n: usize) -> Result<Vec<u8>, Errno> {
+        t.memory().read(self.addr, n.min(self.len as usize))
+    }
+
+    /// Writes `bytes` into the buffer (at most its capacity is written).
+    pub fn write(&self, t: &Tracee, bytes: &[u8]) -> Result<(), Errno> {
+        let n = bytes.len().min(self.len as usize);
+        t.memory().write(self.addr, &bytes[..n])
+    }
+}
+
+impl Decode for PathPtr {
+    fn decode(&self, d: &Decoder<'_>) -> Value {
+        d.cstr(self.0, PATH_MAX)
+    }
+}
+
+impl Decode for CStrPtr {
+    fn decode(&self, d: &Decoder<'_>) -> Value {
+        d.cstr(self.0, d.string_limit)
+    }
+}
+
+impl Decode for InBuf {
+    fn decode(&self, d: &Decoder<'_>) -> Value {
+        d.bytes(self.addr, self.len)
+    }
+}
+
+impl Decode for OutBuf {
+    fn decode(&self, d: &Decoder<'_>) -> Value {
+        match d.success() {
+            Some(n) => d.bytes(self.addr, n.min(self.len)),
+            None if self.addr == 0 => Value::Null,
+            None => Value::Addr(self.addr),
+        }
+    }
+}
+
+/// A pointer to one C struct of type `T` (see [`structs`](crate::structs)).
+pub struct Ptr<T> {
+    pub addr: u64,
+    marker: PhantomData<fn() -> T>,
+}
+
+impl<T> Ptr<T> {
+    pub fn new(addr: u64) -> Self {
+        Ptr {
+            addr,
+            marker: PhantomData,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        self.addr == 0
+    }
+}
+
+impl<T: crate::sys::Pod> Ptr<T> {
+    /// Reads the struct from the tracee.
+    pub fn read(&self, t: &Tracee) -> Result<T, Errno> {
+        t.memory().read_pod(self.addr)
+    }
+
+    /// Writes the struct into the tracee.
+    pub fn write(&self, t: &Tracee, value: &T) -> Result<(), Errno> {
+        t.memory().write_pod(self.addr, value)
+    }
+}
+
+impl<T> Clone for Ptr<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Ptr<T> {}
+impl<T> PartialEq for Ptr<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.addr == other.addr
+    }
+}
+impl<T> Eq for Ptr<T> {}
+impl<T> std::fmt::Debug for Ptr<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Ptr({:#x})", self.addr)
+    }
+}
+
+impl<T> FromRaw for Ptr<T> {
+    fn from_raw(raw: u64) -> Self {
+        Ptr::new(raw)
+    }
+}
+
+impl<T: StructDecode> Decode for Ptr<T> {
+    fn decode(&self, d: &Decoder<'_>) -> Value {
+        if self.addr == 0 {
+            return Value::Null;
+        }
+        // An out-struct of a failed call holds nothing worth showing.
+        if d.ret.is_some_and(|r| Errno::from_ret(r).is_err()) {
+            return Value::Addr(self.addr);
+        }
+        T::decode_at(d, self.addr).unwrap_or(Value::Unreadable(self.addr))
+    }
+}
+
+/// A `struct iovec` array; `count` is the count argument's value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct IovecPtr {
+    pub addr: u64,
+    pub count: u64,
+}
+
+impl IovecPtr {
+    pub fn new(addr: u64, count: u64) -> Self {
+        IovecPtr { addr, count }
+    }
+
+    /// Reads the `(base, len)` pairs of the array.
+    pub fn read(&self, t: &Tracee) -> Result<Vec<(u64, u64)>, Errno> {
+        read_iovecs(t.memory(), self.addr, self.count as usize)
+    }
+}
+
+fn read_iovecs(memory: &Memory, addr: u64, count: usize) -> Result<Vec<(u64, u64)>, Errno> {
+    let words = memory.read_words(addr, count * 2)?;
+    Ok(words.chunks(2).map(|pair| (pair[0], pair[1])).collect())
+}
+
+impl Decode for IovecPtr {
+    fn decode(&self, d: &Decoder<'_>) -> Value {
+        if self.addr == 0 {
+            return Value::Null;
+        }
+        let shown = (self.count as usize).min(MAX_ELEMENTS);
+        let Ok(iovecs) = read_iovecs(d.memory, self.addr, shown) else {
+            return Value::Unreadable(self.addr);
+        };
+        // At exit (readv) only the bytes the call returned are data; at entry all are.
+        let mut budget = match d.ret {
+            Some(_) => d.success().unwrap_or(0),
+            None => u64::MAX,
+        };
+        let failed = d.ret.is_some() && d.success().is_none();
+        let items = iovecs
+            .into_iter()
+            .map(|(base, len)| {
+                let base_value = if failed {
+                    Value::Addr(base)
+                } else {
+                    let n = len.min(budget);
+                    budget -= n;
+                    d.bytes(base, n)
+                };
+                Value::Struct(vec![
+                    ("iov_base", base_value),
+                    ("iov_len", Value::Uint(len)),
+                ])
+            })
+            .collect();
+        Value::Array {
+            items,
+            more: self.count as usize > shown,
+        }
+    }
+}
+
+/// A `struct sockaddr *` with its length: the length value for addresses the program passes
+/// in, a pointer to a `socklen_t` for addresses the kernel fills.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SockaddrPtr {
+    pub addr: u64,
+    pub len: u64,
+}
+
+impl SockaddrPtr {
+    pub fn new(addr: u64, len: u64) -> Self {
+        SockaddrPtr { addr, len }
+    }
+}
+
+/// A sockaddr the program passes in: `len` is the length itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SockaddrIn(pub SockaddrPtr);
+/// A sockaddr the kernel fills: `len` points to the length.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SockaddrOut(pub SockaddrPtr);
+
+impl SockaddrIn {
+    pub fn new(addr: u64, len: u64) -> Self {
+        SockaddrIn(SockaddrPtr::new(addr, len))
+    }
+}
+
+impl SockaddrOut {
+    pub fn new(addr: u64, len: u64) -> Self {
+        SockaddrOut(SockaddrPtr::new(addr, len))
+    }
+}
+
+impl Decode for SockaddrIn {
+    fn decode(&self, d: &Decoder<'_>) -> Value {
+        crate::structs::decode_sockaddr(d, self.0.addr, self.0.len)
+    }
+}
+
+impl Decode for SockaddrOut {
+    fn decode(&self, d: &Decoder<'_>) -> Value {
+        if self.0.addr == 0 {
+            return Value::Null;
+        }
+        if d.success().is_none() {
+            return Value::Addr(self.0.addr);
+        }
+        match d.memory.read_pod::<u32>(self.0.len) {
+            Ok(len) => crate::structs::decode_sockaddr(d, self.0.addr, u64::from(len)),
+            Err(_) => Value::Unreadable(self.0.addr),
+        }
+    }
+}
+
+/// `char *const argv[]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ArgvPtr(pub u64);
+
+/// `char *const envp[]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct EnvpPtr(pub u64);
+
+impl ArgvPtr {
+    /// Reads every string of the array.
+    pub fn read(&self, t: &Tracee) -> Result<Vec<Vec<u8>>, Errno> {
+        let pointers = t.memory().read_pointer_array(self.0, usize::MAX)?.0;
+        pointers
+            .into_iter()
+            .map(|p| Ok(t.memory().read_cstr(p, 1 << 20)?.0))
+            .collect()
+    }
+}
+
+impl Decode for ArgvPtr {
+    fn decode(&self, d: &Decoder<'_>) -> Value {
+        if self.0 == 0 {
+            return Value::Null;
+        }
+        match d.memory.read_pointer_array(self.0, MAX_ELEMENTS) {
+            Ok((pointers, more)) => Value::Array {
+                items: pointers
+                    .into_iter()
+                    .map(|p| d.cstr(p, d.string_limit))
+                    .collect(),
+                more,
+            },
+            Err(_) => Value::Unreadable(self.0),
+        }
+    }
+}
+
+impl Decode for EnvpPtr {
+    fn decode(&self, d: &Decoder<'_>) -> Value {
+        if self.0 == 0 {
+            return Value::Null;
+        }
+        match d.memory.read_pointer_array(self.0, usize::MAX) {
+            Ok((pointers, _)) => Value::Env {
+                addr: self.0,
+                count: pointers.len(),
+            },
+            Err(_) => Value::Unreadable(self.0),
+        }
+    }
+}
+
+/// Pointer newtypes and paired arguments share `ToRaw` on their address field.
+macro_rules! addr_to_raw {
+    ($($ty:ty => |$s:ident| $e:expr),* $(,)?) => {$(
+        impl ToRaw for $ty {
+            fn to_raw(&self) -> u64 {
+                let $s = self;
+                $e
+            }
+        }
+    )*};
+}
+
+addr_to_raw! {
+    PathPtr => |s| s.0,
+    CStrPtr => |s| s.0,
+    InBuf => |s| s.addr,
+    OutBuf => |s| s.addr,
+    IovecPtr => |s| s.addr,
+    SockaddrIn => |s| s.0.addr,
+    SockaddrOut => |s| s.0.addr,
+    ArgvPtr => |s| s.0,
+    EnvpPtr => |s| s.0,
+}
+
+impl<T> ToRaw for Ptr<T> {
+    fn to_raw(&self) -> u64 {
+        self.addr
+    }
+}
+
+impl FromRaw for PathPtr {
+    fn from_raw(raw: u64) -> Self {
+        PathPtr(raw)
+    }
+}
+impl FromRaw for CStrPtr {
+    fn from_raw(raw: u64) -> Self {
+        CStrPtr(raw)
+    }
+}
+impl FromRaw for ArgvPtr {
+    fn from_raw(raw: u64) -> Self {
+        ArgvPtr(raw)
+    }
+}
+impl FromRaw for EnvpPtr {
+    fn from_raw(raw: u64) -> Self {
+        EnvpPtr(raw)
+    }
+}

@@ -1,0 +1,350 @@
+//! A `std::process::Command`-like builder that runs a program under the tracer.
+
+use crate::render::Printer;
+use crate::sys::{self, SpawnSpec};
+use crate::tracer::{TraceOutput, Tracer};
+use crate::{Error, Linux, Passthru};
+use std::collections::BTreeMap;
+use std::ffi::{CString, OsStr, OsString};
+use std::io::{self, Read, Write};
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::ExitStatus;
+use std::rc::Rc;
+use std::time::Duration;
+
+/// Default `PATH` when the environment has none, as glibc's `execvp` uses.
+const DEFAULT_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
+/// strace's default `-s`.
+pub const DEFAULT_STRING_LIMIT: usize = 32;
+
+/// A program to run traced.
+///
+/// ```no_run
+/// use interpose_runtime::{Command, Passthru};
+///
+/// let outcome = Command::new("/bin/echo").arg("hello").trace(Passthru)?;
+/// assert!(outcome.status.success());
+/// # Ok::<(), interpose_runtime::Error>(())
+/// ```
+pub struct Command {
+    program: OsString,
+    args: Vec<OsString>,
+    env: Option<BTreeMap<OsString, OsString>>,
+    cwd: Option<PathBuf>,
+    stdio: [Option<OwnedFd>; 3],
+    trace: Option<(Box<dyn Write>, bool)>,
+    string_limit: usize,
+    suppress_vdso: bool,
+    timeout: Option<Duration>,
+    shield_interrupts: bool,
+}
+
+/// How a traced run ended, with the handler given back so it can report what it saw.
+pub struct Outcome<H> {
+    /// The exit status of the program (the first process).
+    pub status: ExitStatus,
+    /// The handler, after the run.
+    pub handler: H,
+    /// True when the run was cut short by [`Command::timeout`].
+    pub timed_out: bool,
+}
+
+impl Command {
+    /// A command running `program`, searched in `PATH` when it has no `/`.
+    pub fn new(program: impl AsRef<OsStr>) -> Self {
+        Command {
+            program: program.as_ref().to_owned(),
+            args: Vec::new(),
+            env: None,
+            cwd: None,
+            stdio: [None, None, None],
+            trace: None,
+            string_limit: DEFAULT_STRING_LIMIT,
+            suppress_vdso: true,
+            timeout: None,
+            shield_interrupts: false,
+        }
+    }
+
+    /// Adds an argument.
+    pub fn arg(mut self, arg: impl AsRef<OsStr>) -> Self {
+        self.args.push(arg.as_ref().to_owned());
+        self
+    }
+
+    /// Adds arguments.
+    pub fn args<I: IntoIterator<Item = S>, S: AsRef<OsStr>>(mut self, args: I) -> Self {
+        self.args
+            .extend(args.into_iter().map(|a| a.as_ref().to_owned()));
+        self
+    }
+
+    fn env_map(&mut self) -> &mut BTreeMap<OsString, OsString> {
+        self.env
+            .get_or_insert_with(|| std::env::vars_os().collect())
+    }
+
+    /// Sets an environment variable for the program.
+    pub fn env(mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> Self {
+        self.env_map()
+            .insert(key.as_ref().to_owned(), value.as_ref().to_owned());
+        self
+    }
+
+    /// Removes an environment variable for the program.
+    pub fn env_remove(mut self, key: impl AsRef<OsStr>) -> Self {
+        self.env_map().remove(key.as_ref());
+        self
+    }
+
+    /// Starts the program with an empty environment (before any `env`).
+    pub fn env_clear(mut self) -> Self {
+        self.env = Some(BTreeMap::new());
+        self
+    }
+
+    /// Runs the program in `dir`.
+    pub fn current_dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.cwd = Some(dir.as_ref().to_owned());
+        self
+    }
+
+    /// The program's standard input (inherited by default).
+    pub fn stdin(mut self, fd: impl Into<OwnedFd>) -> Self {
+        self.stdio[0] = Some(fd.into());
+        self
+    }
+
+    /// The program's standard output (inherited by default).
+    pub fn stdout(mut self, fd: impl Into<OwnedFd>) -> Self {
+        self.stdio[1] = Some(fd.into());
+        self
+    }
+
+    /// The program's standard error (inherited by default).
+    pub fn stderr(mut self, fd: impl Into<OwnedFd>) -> Self {
+        self.stdio[2] = Some(fd.into());
+        self
+    }
+
+    /// Writes an strace-format line per syscall, signal and exit to `out`. With
+    /// `flush_each_line` every line is flushed as written (for a terminal or a reader on
+    /// a pipe); otherwise output is buffered and flushed at the end.
+    pub fn trace_to(mut self, out: impl Write + 'static, flush_each_line: bool) -> Self {
+        self.trace = Some((Box::new(out), flush_each_line));
+        self
+    }
+
+    /// Bytes of each string shown before `...` (strace's `-s`, default 32).
+    pub fn string_limit(mut self, limit: usize) -> Self {
+        self.string_limit = limit;
+        self
+    }
+
+    /// Hide the vDSO at every exec so `clock_gettime`, `gettimeofday`, `time` and
+    /// `getcpu` make real (traceable) syscalls. On by default.
+    pub fn suppress_vdso(mut self, on: bool) -> Self {
+        self.suppress_vdso = on;
+        self
+    }
+
+    /// Kills the whole traced tree after `limit`; [`Outcome::timed_out`] says so.
+    pub fn timeout(mut self, limit: Duration) -> Self {
+        self.timeout = Some(limit);
+        self
+    }
+
+    /// While the program runs, ignore `SIGINT` and `SIGQUIT` in this process, as
+    /// `system(3)` does: Ctrl-C at a terminal reaches the program (which is in the same
+    /// process group) and the program decides what happens, as it would untraced. The
+    /// program itself starts with both at their default action.
+    pub fn shield_interrupts(mut self, on: bool) -> Self {
+        self.shield_interrupts = on;
+        self
+    }
+
+    /// Runs the program with the passthru handler: traced, unchanged.
+    ///
+    /// # Errors
+    /// As [`trace`](Command::trace).
+    pub fn run(self) -> Result<ExitStatus, Error> {
+        self.trace(Passthru).map(|o| o.status)
+    }
+
+    /// Runs the program with `handler` deciding its syscalls, on this thread, until every
+    /// traced process is gone (children that outlive the program included, as `strace -f`
+    /// waits for them).
+    ///
+    /// The tracer waits for its tracees only (`__WNOTHREAD`), so other threads may run
+    /// their own children; but no thread of the host may wait for "any child"
+    /// (`waitpid(-1)`) meanwhile: that steals tracee events.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] / [`Error::NotExecutable`] before anything runs; a failed
+    /// fork; a failed ptrace request other than a tracee dying.
+    pub fn trace<H: Linux + 'static>(self, handler: H) -> Result<Outcome<H>, Error> {
+        let path = resolve(&self.program, self.env.as_ref())?;
+        let mut spec = self.spawn_spec(&path)?;
+        if self.shield_interrupts {
+            spec.default_signals = [libc::SIGINT, libc::SIGQUIT]
+                .into_iter()
+                .filter(|&s| sys::ignore_if_default(s))
+                .collect();
+        }
+        let shielded = spec.default_signals.clone();
+        let result = self.trace_spec(&path, &spec, handler);
+        for signal in shielded {
+            sys::restore_default(signal);
+        }
+        result
+    }
+
+    fn trace_spec<H: Linux + 'static>(
+        self,
+        path: &Path,
+        spec: &SpawnSpec,
+        handler: H,
+    ) -> Result<Outcome<H>, Error> {
+        let spawn_error = |source| Error::Spawn {
+            program: path.to_owned(),
+            source,
+        };
+        let (child, errors) = sys::fork_stopped(spec).map_err(spawn_error)?;
+        drop(self.stdio);
+        let status = sys::wait_stopped(child).map_err(|e| spawn_error(e.into()))?;
+        if !libc::WIFSTOPPED(status) {
+            // The child's set-up failed before it stopped; it said why on the pipe.
+            let mut errno = [0u8; 4];
+            let source = match std::fs::File::from(errors).read_exact(&mut errno) {
+                Ok(()) => io::Error::from_raw_os_error(i32::from_ne_bytes(errno)),
+                Err(_) => io::Error::other("the child exited before exec"),
+            };
+            return Err(spawn_error(source));
+        }
+        drop(errors);
+        let output = self.trace.map(|(out, flush)| TraceOutput {
+            printer: Printer::new(out, flush),
+            string_limit: self.string_limit,
+        });
+        let handler = Rc::new(handler);
+        let tracer = Tracer::seize(child, handler.clone(), output, self.suppress_vdso)?;
+        let watchdog = self.timeout.map(|limit| {
+            let live = tracer.live();
+            std::thread::spawn(move || {
+                let deadline = std::time::Instant::now() + limit;
+                while std::time::Instant::now() < deadline && !live.is_done() {
+                    std::thread::sleep(Duration::from_millis(20).min(limit));
+                }
+                if !live.is_done() {
+                    live.kill_all_until_done();
+                }
+            })
+        });
+        let ended = tracer.run();
+        if let Some(watchdog) = watchdog {
+            let _ = watchdog.join();
+        }
+        let ended = ended?;
+        let handler = Rc::try_unwrap(handler)
+            .unwrap_or_else(|_| unreachable!("every handler future ended with the tracer"));
+        Ok(Outcome {
+            status: ExitStatus::from_raw(ended.status),
+            handler,
+            timed_out: ended.timed_out,
+        })
+    }
+
+    fn spawn_spec(&self, path: &Path) -> Result<SpawnSpec, Error> {
+        let nul = |what: &str| Error::Spawn {
+            program: path.to_owned(),
+            source: io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("{what} contains a NUL byte"),
+            ),
+        };
+        let cstring = |s: &OsStr, what: &str| CString::new(s.as_bytes()).map_err(|_| nul(what));
+        let mut argv = vec![cstring(&self.program, "the program name")?];
+        for arg in &self.args {
+            argv.push(cstring(arg, "an argument")?);
+        }
+        let envp = match &self.env {
+            None => None,
+            Some(env) => Some(
+                env.iter()
+                    .map(|(k, v)| {
+                        let mut pair = k.clone().into_vec();
+                        pair.push(b'=');
+                        pair.extend_from_slice(v.as_bytes());
+                        CString::new(pair).map_err(|_| nul("the environment"))
+                    })
+                    .collect::<Result<_, _>>()?,
+            ),
+        };
+        Ok(SpawnSpec {
+            path: cstring(path.as_os_str(), "the program path")?,
+            argv,
+            envp,
+            cwd: self
+                .cwd
+                .as_ref()
+                .map(|d| cstring(d.as_os_str(), "the directory"))
+                .transpose()?,
+            stdio: [0, 1, 2].map(|i| self.stdio[i].as_ref().map(|fd| fd.as_raw_fd())),
+            default_signals: Vec::new(),
+        })
+    }
+}
+
+/// Finds the program as `execvp` would, so a missing or non-executable program is a clean
+/// error before anything is forked.
+fn resolve(program: &OsStr, env: Option<&BTreeMap<OsString, OsString>>) -> Result<PathBuf, Error> {
+    let program_path = PathBuf::from(program);
+    if program.is_empty() {
+        return Err(Error::NotFound(program_path));
+    }
+    if program.as_bytes().contains(&b'/') {
+        return check_executable(&program_path).map(|()| program_path);
+    }
+    let path_var = match env {
+        Some(env) => env.get(OsStr::new("PATH")).cloned(),
+        None => std::env::var_os("PATH"),
+    }
+    .unwrap_or_else(|| DEFAULT_PATH.into());
+    let mut denied = None;
+    for dir in std::env::split_paths(&path_var) {
+        let candidate = dir.join(program);
+        match check_executable(&candidate) {
+            Ok(()) => return Ok(candidate),
+            Err(e @ Error::NotExecutable { .. }) => denied = denied.or(Some(e)),
+            Err(_) => {}
+        }
+    }
+    Err(denied.unwrap_or(Error::NotFound(program_path)))
+}
+
+fn check_executable(path: &Path) -> Result<(), Error> {
+    let meta = std::fs::metadata(path).map_err(|_| Error::NotFound(path.to_owned()))?;
+    let not_executable = |source| Error::NotExecutable {
+        program: path.to_owned(),
+        source,
+    };
+    if meta.is_dir() {
+        return Err(not_executable(io::Error::from_raw_os_error(libc::EACCES)));
+    }
+    nix::unistd::access(path, nix::unistd::AccessFlags::X_OK)
+        .map_err(|e| not_executable(io::Error::from_raw_os_error(e as i32)))
+}
+
+/// Ends this process the way the traced program ended: with its exit code, or killed by
+/// the same signal (without a core dump), as strace does.
+pub fn exit_like(status: ExitStatus) -> ! {
+    use std::os::unix::process::ExitStatusExt as _;
+    match (status.code(), status.signal()) {
+        (Some(code), _) => std::process::exit(code),
+        (None, Some(signal)) => sys::die_by_signal(signal),
+        (None, None) => std::process::exit(1),
+    }
+}

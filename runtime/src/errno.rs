@@ -1,0 +1,123 @@
+//! The outcome of a traced program's syscall, as the program sees it.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Mutex, OnceLock};
+
+/// An error number a syscall returns to the traced program (`ENOENT`, `EACCES`, ...).
+///
+/// This is the program's error, not the tracer's: a handler returns `Err(Errno::EACCES)` to
+/// make the program's call fail with `EACCES`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Errno(i32);
+
+/// The result of one syscall: the value the kernel (or a handler) returns, or an errno.
+pub type SysResult = Result<i64, Errno>;
+
+/// Kernel-internal "restart" codes that a tracer sees at the syscall-exit stop of a call
+/// interrupted by a signal; the program itself never sees them.
+const RESTART_CODES: &[(i32, &str, &str)] = &[
+    (512, "ERESTARTSYS", "To be restarted if SA_RESTART is set"),
+    (513, "ERESTARTNOINTR", "To be restarted"),
+    (514, "ERESTARTNOHAND", "To be restarted if no handler"),
+    (515, "ENOIOCTLCMD", "No ioctl command"),
+    (516, "ERESTART_RESTARTBLOCK", "Interrupted by signal"),
+];
+
+impl Errno {
+    pub const EPERM: Errno = Errno(libc::EPERM);
+    pub const ENOENT: Errno = Errno(libc::ENOENT);
+    pub const EINTR: Errno = Errno(libc::EINTR);
+    pub const EIO: Errno = Errno(libc::EIO);
+    pub const EBADF: Errno = Errno(libc::EBADF);
+    pub const EAGAIN: Errno = Errno(libc::EAGAIN);
+    pub const ENOMEM: Errno = Errno(libc::ENOMEM);
+    pub const EACCES: Errno = Errno(libc::EACCES);
+    pub const EFAULT: Errno = Errno(libc::EFAULT);
+    pub const EEXIST: Errno = Errno(libc::EEXIST);
+    pub const EINVAL: Errno = Errno(libc::EINVAL);
+    pub const ENOSPC: Errno = Errno(libc::ENOSPC);
+    pub const ENOSYS: Errno = Errno(libc::ENOSYS);
+
+    /// The errno with this number (positive, as in `errno.h`).
+    pub const fn new(number: i32) -> Errno {
+        Errno(number)
+    }
+
+    /// The number, positive.
+    pub const fn number(self) -> i32 {
+        self.0
+    }
+
+    /// Splits a raw syscall return register into a result: values from -4095 to -1 are
+    /// errors, as the kernel's ABI defines.
+    pub fn from_ret(ret: i64) -> SysResult {
+        if (-4095..0).contains(&ret) {
+            Err(Errno(-ret as i32))
+        } else {
+            Ok(ret)
+        }
+    }
+
+    /// The raw return register value for a result.
+    pub fn into_ret(result: SysResult) -> i64 {
+        match result {
+            Ok(value) => value,
+            Err(errno) => -i64::from(errno.0),
+        }
+    }
+
+    /// The symbolic name, `ENOENT`, or `None` for a number without one.
+    pub fn name(self) -> Option<&'static str> {
+        if let Some((_, name, _)) = RESTART_CODES.iter().find(|(n, ..)| *n == self.0) {
+            return Some(name);
+        }
+        let known = nix::errno::Errno::from_raw(self.0);
+        (known != nix::errno::Errno::UnknownErrno).then(|| errno_name(known))
+    }
+
+    /// The description strerror gives, `No such file or directory`.
+    pub fn description(self) -> &'static str {
+        if let Some((_, _, text)) = RESTART_CODES.iter().find(|(n, ..)| *n == self.0) {
+            return text;
+        }
+        nix::errno::Errno::from_raw(self.0).desc()
+    }
+
+    /// True for the kernel-internal restart codes (`ERESTARTSYS`...), which strace shows as
+    /// `= ? ERESTARTSYS (...)` since the program never receives them.
+    pub fn is_restart(self) -> bool {
+        RESTART_CODES
+            .iter()
+            .any(|(n, ..)| *n == self.0 && *n != 515)
+    }
+}
+
+/// nix's `Debug` output is the C name; it is formatted once per number and kept.
+fn errno_name(errno: nix::errno::Errno) -> &'static str {
+    static NAMES: OnceLock<Mutex<HashMap<i32, &'static str>>> = OnceLock::new();
+    let mut names = NAMES
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    names
+        .entry(errno as i32)
+        .or_insert_with(|| Box::leak(format!("{errno:?}").into_boxed_str()))
+}
+
+impl fmt::Debug for Errno {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.name() {
+            Some(name) => f.write_str(name),
+            None => write!(f, "Errno({})", self.0),
+        }
+    }
+}
+
+impl fmt::Display for Errno {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?} ({})", self, self.description())
+    }
+}
+
+impl std::error::Error for Errno {}

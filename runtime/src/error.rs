@@ -1,0 +1,52 @@
+//! The tracer's own errors (not the traced program's: that is [`Errno`](crate::Errno)).
+
+use nix::unistd::Pid;
+use std::io;
+use std::path::PathBuf;
+
+/// Why tracing could not start or go on.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The program was not found (a shell exits 127 for this).
+    #[error("{}: command not found", .0.display())]
+    NotFound(PathBuf),
+    /// The program exists but cannot be executed (a shell exits 126 for this).
+    #[error("{}: {}", .program.display(), .source)]
+    NotExecutable { program: PathBuf, source: io::Error },
+    /// fork, or the child's set-up before exec, failed.
+    #[error("cannot start {}: {}", .program.display(), .source)]
+    Spawn { program: PathBuf, source: io::Error },
+    /// A ptrace request on a tracee failed for a reason other than the tracee dying.
+    #[error("{operation} on pid {pid} failed: {source}")]
+    Tracee {
+        operation: &'static str,
+        pid: Pid,
+        source: nix::Error,
+    },
+    /// Waiting for tracees failed.
+    #[error("waitpid failed: {0}")]
+    Wait(nix::Error),
+    /// Writing the trace failed.
+    #[error("cannot write the trace: {0}")]
+    Output(io::Error),
+}
+
+impl Error {
+    pub(crate) fn tracee(operation: &'static str, pid: Pid, source: nix::Error) -> Self {
+        Error::Tracee {
+            operation,
+            pid,
+            source,
+        }
+    }
+
+    /// The exit status a shell would use for this error: 127 for a missing program, 126
+    /// for one that cannot be executed, 1 otherwise.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::NotFound(_) => 127,
+            Error::NotExecutable { .. } => 126,
+            _ => 1,
+        }
+    }
+}

@@ -1,0 +1,358 @@
+//! The C structs a `struct` argument of `syscalls.toml` can point to, one type per name in
+//! CamelCase (`timespec` → [`Timespec`]), with their decoders.
+//!
+//! Structs the kernel ABI shares with `libc` are those types, so a handler can read and
+//! write them (`Ptr<Timespec>::read`). The others are uninhabited markers: their pointers
+//! are shown as addresses, as strace shows structures it does not decode.
+
+use crate::args::Decoder;
+use crate::value::Value;
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+/// Decodes the struct at `addr`; `None` when its memory cannot be read.
+pub trait StructDecode {
+    fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value>;
+}
+
+pub type Timespec = libc::timespec;
+pub type Timeval = libc::timeval;
+/// `struct timezone` (libc's type is opaque).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Timezone {
+    pub tz_minuteswest: i32,
+    pub tz_dsttime: i32,
+}
+pub type Itimerval = libc::itimerval;
+pub type Itimerspec = libc::itimerspec;
+pub type Stat = libc::stat;
+pub type Statx = libc::statx;
+pub type Statfs = libc::statfs;
+pub type Rlimit = libc::rlimit;
+pub type Rusage = libc::rusage;
+pub type Sysinfo = libc::sysinfo;
+pub type Tms = libc::tms;
+pub type Utsname = libc::utsname;
+pub type Pollfd = libc::pollfd;
+/// `int[2]`, as `pipe` and `socketpair` fill it.
+pub type FdPair = [i32; 2];
+/// `int *`.
+pub type Int = i32;
+/// `long *` (also `off_t *`, `loff_t *`).
+pub type Long = i64;
+/// `unsigned int *`.
+pub type Uint = u32;
+
+/// The kernel's `sigset_t`: 64 bits on x86_64, bit `n - 1` for signal `n`.
+pub enum Sigset {}
+/// The kernel's `struct sigaction` (not glibc's): handler, flags, restorer, mask.
+pub enum Sigaction {}
+
+macro_rules! opaque {
+    ($($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
+        $(#[$doc])*
+        /// Not decoded: shown as its address.
+        pub enum $name {}
+        impl StructDecode for $name {
+            fn decode_at(_: &Decoder<'_>, addr: u64) -> Option<Value> {
+                Some(Value::Addr(addr))
+            }
+        }
+    )*};
+}
+
+opaque!(
+    Siginfo,
+    EpollEvent,
+    SchedParam,
+    Msghdr,
+    Mmsghdr,
+    Sigevent,
+    Timex,
+    Sigaltstack,
+    UserDesc,
+    LinuxDirent,
+    LinuxDirent64,
+    MqAttr,
+    KexecSegment,
+    CapHeader,
+    CapData,
+    CloneArgs,
+    OpenHow,
+    IoUringParams,
+    Rseq,
+    SchedAttr,
+    MountAttr,
+    FileHandle,
+    FutexWaitv,
+    LandlockRulesetAttr,
+    PerfEventAttr,
+    BpfAttr,
+    MsqidDs,
+    ShmidDs,
+    Sembuf,
+    RobustListHead,
+    Aiocb,
+    IoEvent,
+    Iocb,
+    GetcpuCache,
+    Fsxattr,
+    XattrArgs,
+    MntIdReq,
+    Statmount,
+    CachestatRange,
+    Cachestat,
+    LsmCtx,
+    FileAttr,
+    NsIdReq,
+    Nfsservctl,
+    SysctlArgs,
+    Utimbuf,
+);
+
+fn int(v: impl Into<i64>) -> Value {
+    Value::Int(v.into())
+}
+
+fn uint(v: impl Into<u64>) -> Value {
+    Value::Uint(v.into())
+}
+
+fn timespec(t: &libc::timespec) -> Value {
+    Value::Struct(vec![("tv_sec", int(t.tv_sec)), ("tv_nsec", int(t.tv_nsec))])
+}
+
+fn timeval(t: &libc::timeval) -> Value {
+    Value::Struct(vec![("tv_sec", int(t.tv_sec)), ("tv_usec", int(t.tv_usec))])
+}
+
+/// Implements `StructDecode` for a plain-data type by reading it and mapping it to a value.
+macro_rules! decode_pod {
+    ($($ty:ty => |$v:ident| $e:expr),* $(,)?) => {$(
+        impl StructDecode for $ty {
+            fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value> {
+                let $v: $ty = d.memory.read_pod(addr).ok()?;
+                Some($e)
+            }
+        }
+    )*};
+}
+
+decode_pod! {
+    Timespec => |t| timespec(&t),
+    Timeval => |t| timeval(&t),
+    Timezone => |t| Value::Struct(vec![
+        ("tz_minuteswest", int(t.tz_minuteswest)),
+        ("tz_dsttime", int(t.tz_dsttime)),
+    ]),
+    Itimerval => |t| Value::Struct(vec![
+        ("it_interval", timeval(&t.it_interval)),
+        ("it_value", timeval(&t.it_value)),
+    ]),
+    Itimerspec => |t| Value::Struct(vec![
+        ("it_interval", timespec(&t.it_interval)),
+        ("it_value", timespec(&t.it_value)),
+    ]),
+    Stat => |s| Value::Struct(vec![
+        ("st_mode", Value::FileMode(u64::from(s.st_mode))),
+        ("st_size", int(s.st_size)),
+        ("...", Value::Symbol(String::new())),
+    ]),
+    Statx => |s| Value::Struct(vec![
+        ("stx_mask", Value::Hex(u64::from(s.stx_mask))),
+        ("stx_mode", Value::FileMode(u64::from(s.stx_mode))),
+        ("stx_size", uint(s.stx_size)),
+        ("...", Value::Symbol(String::new())),
+    ]),
+    Statfs => |s| Value::Struct(vec![
+        ("f_type", Value::Hex(s.f_type as u64)),
+        ("f_bsize", int(s.f_bsize)),
+        ("f_blocks", uint(s.f_blocks)),
+        ("f_bfree", uint(s.f_bfree)),
+        ("...", Value::Symbol(String::new())),
+    ]),
+    Rlimit => |r| Value::Struct(vec![("rlim_cur", rlim(r.rlim_cur)), ("rlim_max", rlim(r.rlim_max))]),
+    Rusage => |r| Value::Struct(vec![
+        ("ru_utime", timeval(&r.ru_utime)),
+        ("ru_stime", timeval(&r.ru_stime)),
+        ("...", Value::Symbol(String::new())),
+    ]),
+    Sysinfo => |s| Value::Struct(vec![
+        ("uptime", int(s.uptime)),
+        ("totalram", uint(s.totalram)),
+        ("freeram", uint(s.freeram)),
+        ("procs", uint(s.procs)),
+        ("...", Value::Symbol(String::new())),
+    ]),
+    Tms => |t| Value::Struct(vec![
+        ("tms_utime", int(t.tms_utime)),
+        ("tms_stime", int(t.tms_stime)),
+        ("tms_cutime", int(t.tms_cutime)),
+        ("tms_cstime", int(t.tms_cstime)),
+    ]),
+    Utsname => |u| Value::Struct(vec![
+        ("sysname", c_chars(&u.sysname)),
+        ("nodename", c_chars(&u.nodename)),
+        ("...", Value::Symbol(String::new())),
+    ]),
+    Pollfd => |p| Value::Struct(vec![
+        ("fd", Value::Fd(p.fd)),
+        ("events", Value::Hex(p.events as u16 as u64)),
+    ]),
+    FdPair => |p| Value::Array { items: vec![Value::Fd(p[0]), Value::Fd(p[1])], more: false },
+    Int => |v| Value::Array { items: vec![int(v)], more: false },
+    Long => |v| Value::Array { items: vec![int(v)], more: false },
+    Uint => |v| Value::Array { items: vec![uint(v)], more: false },
+}
+
+impl StructDecode for Sigset {
+    fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value> {
+        let bits: u64 = d.memory.read_pod(addr).ok()?;
+        Some(sigset(bits))
+    }
+}
+
+/// The signals of a kernel `sigset_t` mask.
+pub fn sigset(bits: u64) -> Value {
+    Value::SigSet((1..=64).filter(|n| bits & (1u64 << (n - 1)) != 0).collect())
+}
+
+/// `sa_flags` bits, named as strace names them.
+const SA_FLAGS: &[(&str, u64)] = &[
+    ("SA_NOCLDSTOP", libc::SA_NOCLDSTOP as u64),
+    ("SA_NOCLDWAIT", libc::SA_NOCLDWAIT as u64),
+    ("SA_SIGINFO", libc::SA_SIGINFO as u64),
+    ("SA_RESTORER", 0x0400_0000),
+    ("SA_ONSTACK", libc::SA_ONSTACK as u64),
+    ("SA_RESTART", libc::SA_RESTART as u64),
+    ("SA_NODEFER", libc::SA_NODEFER as u64),
+    ("SA_RESETHAND", libc::SA_RESETHAND as u64),
+];
+
+impl StructDecode for Sigaction {
+    fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value> {
+        let [handler, flags, restorer, mask] = d.memory.read_words(addr, 4).ok()?[..] else {
+            return None;
+        };
+        let handler = match handler {
+            0 => Value::Symbol("SIG_DFL".into()),
+            1 => Value::Symbol("SIG_IGN".into()),
+            h => Value::Addr(h),
+        };
+        let mut names: Vec<&str> = SA_FLAGS
+            .iter()
+            .filter(|(_, bit)| flags & bit != 0)
+            .map(|(n, _)| *n)
+            .collect();
+        let rest = flags & !SA_FLAGS.iter().fold(0, |all, (_, bit)| all | bit);
+        let rest_text = format!("{rest:#x}");
+        if rest != 0 || names.is_empty() {
+            names.push(if rest == 0 { "0" } else { &rest_text });
+        }
+        let mut fields = vec![
+            ("sa_handler", handler),
+            ("sa_mask", sigset(mask)),
+            ("sa_flags", Value::Symbol(names.join("|"))),
+        ];
+        if flags & 0x0400_0000 != 0 {
+            fields.push(("sa_restorer", Value::Addr(restorer)));
+        }
+        Some(Value::Struct(fields))
+    }
+}
+
+fn rlim(v: u64) -> Value {
+    if v == libc::RLIM_INFINITY {
+        Value::Symbol("RLIM64_INFINITY".into())
+    } else {
+        uint(v)
+    }
+}
+
+fn c_chars(chars: &[libc::c_char]) -> Value {
+    let bytes: Vec<u8> = chars
+        .iter()
+        .map(|&c| c as u8)
+        .take_while(|&b| b != 0)
+        .collect();
+    Value::Str {
+        bytes,
+        complete: true,
+    }
+}
+
+/// Decodes a socket address of `len` bytes at `addr`.
+pub fn decode_sockaddr(d: &Decoder<'_>, addr: u64, len: u64) -> Value {
+    if addr == 0 {
+        return Value::Null;
+    }
+    let len = len.min(128) as usize;
+    let Ok(bytes) = d.memory.read(addr, len) else {
+        return Value::Unreadable(addr);
+    };
+    if bytes.len() < 2 {
+        return Value::Struct(vec![]);
+    }
+    let family = u16::from_ne_bytes([bytes[0], bytes[1]]);
+    let sym = |s: String| Value::Symbol(s);
+    let mut fields = vec![("sa_family", sym(family_name(family)))];
+    match i32::from(family) {
+        libc::AF_UNIX => {
+            let path = &bytes[2..];
+            let (abstract_ns, path) = match path.first() {
+                Some(0) if path.len() > 1 => (true, &path[1..]),
+                _ => (false, path),
+            };
+            let end = path.iter().position(|&b| b == 0).unwrap_or(path.len());
+            let mut shown = if abstract_ns {
+                b"@".to_vec()
+            } else {
+                Vec::new()
+            };
+            shown.extend_from_slice(&path[..end]);
+            fields.push((
+                "sun_path",
+                Value::Str {
+                    bytes: shown,
+                    complete: true,
+                },
+            ));
+        }
+        libc::AF_INET if bytes.len() >= 8 => {
+            let port = u16::from_be_bytes([bytes[2], bytes[3]]);
+            let ip = Ipv4Addr::new(bytes[4], bytes[5], bytes[6], bytes[7]);
+            fields.push(("sin_port", sym(format!("htons({port})"))));
+            fields.push(("sin_addr", sym(format!("inet_addr(\"{ip}\")"))));
+        }
+        libc::AF_INET6 if bytes.len() >= 24 => {
+            let port = u16::from_be_bytes([bytes[2], bytes[3]]);
+            let ip: [u8; 16] = bytes[8..24].try_into().unwrap_or([0; 16]);
+            fields.push(("sin6_port", sym(format!("htons({port})"))));
+            fields.push((
+                "sin6_addr",
+                sym(format!("inet_pton(AF_INET6, \"{}\")", Ipv6Addr::from(ip))),
+            ));
+        }
+        _ => fields.push((
+            "sa_data",
+            Value::Str {
+                bytes: bytes[2..].to_vec(),
+                complete: true,
+            },
+        )),
+    }
+    Value::Struct(fields)
+}
+
+fn family_name(family: u16) -> String {
+    let name = match i32::from(family) {
+        libc::AF_UNSPEC => "AF_UNSPEC",
+        libc::AF_UNIX => "AF_UNIX",
+        libc::AF_INET => "AF_INET",
+        libc::AF_INET6 => "AF_INET6",
+        libc::AF_NETLINK => "AF_NETLINK",
+        libc::AF_PACKET => "AF_PACKET",
+        _ => return family.to_string(),
+    };
+    name.to_string()
+}

@@ -1,0 +1,304 @@
+//! The only module allowed `unsafe` code.
+//!
+//! Contract: every function here is safe to call; each `unsafe` block states why the raw
+//! call cannot violate memory safety. What lives here: the ptrace requests nix does not wrap
+//! (`PTRACE_GET_SYSCALL_INFO`, `PTRACE_LISTEN`), fork-and-exec of the tracee, plain-data
+//! conversions for tracee structs, and re-raising a fatal signal.
+#![allow(unsafe_code)]
+
+mod spawn;
+
+pub use spawn::{SpawnSpec, fork_stopped};
+
+use nix::sys::uio::{RemoteIoVec, process_vm_readv, process_vm_writev};
+use nix::unistd::Pid;
+use std::io::{self, IoSlice, IoSliceMut};
+
+/// Plain old data: any bit pattern of `size_of::<Self>()` bytes is a valid value, and the
+/// type has no padding that would leak uninitialised bytes when written out.
+///
+/// # Safety
+/// Implement only for `#[repr(C)]` integer-only structs without padding (or integers).
+pub unsafe trait Pod: Copy + 'static {}
+
+macro_rules! pod {
+    ($($ty:ty),* $(,)?) => {$(
+        // SAFETY: integers and libc's kernel-ABI structs made only of integer fields with no
+        // padding between them on x86_64 (checked against the kernel's uapi layouts).
+        unsafe impl Pod for $ty {}
+    )*};
+}
+
+pod!(
+    u8,
+    i8,
+    u16,
+    i16,
+    u32,
+    i32,
+    u64,
+    i64,
+    usize,
+    isize,
+    [i32; 2],
+    libc::timespec,
+    libc::timeval,
+    crate::structs::Timezone,
+    libc::itimerval,
+    libc::itimerspec,
+    libc::rlimit,
+    libc::stat,
+    libc::statx,
+    libc::statfs,
+    libc::tms,
+    libc::utsname,
+    libc::sysinfo,
+    libc::rusage,
+    libc::pollfd,
+);
+
+/// Reads a `T` out of `bytes` (which must be exactly `size_of::<T>()` long).
+pub fn pod_from_bytes<T: Pod>(bytes: &[u8]) -> T {
+    assert_eq!(bytes.len(), std::mem::size_of::<T>());
+    // SAFETY: the length was checked just above, read_unaligned has no alignment need, and
+    // `T: Pod` makes every bit pattern a valid `T`.
+    unsafe { std::ptr::read_unaligned(bytes.as_ptr().cast::<T>()) }
+}
+
+/// The bytes of a `T`.
+pub fn pod_as_bytes<T: Pod>(value: &T) -> &[u8] {
+    // SAFETY: `value` is a live reference, the slice covers exactly its size and lives as
+    // long as the borrow; `T: Pod` has no padding, so every byte is initialised.
+    unsafe { std::slice::from_raw_parts((value as *const T).cast::<u8>(), size_of::<T>()) }
+}
+
+/// `process_vm_readv` into `buf` from `addr` of `pid`; may read fewer bytes than asked.
+pub fn vm_read(pid: Pid, addr: u64, buf: &mut [u8]) -> nix::Result<usize> {
+    let len = buf.len();
+    process_vm_readv(
+        pid,
+        &mut [IoSliceMut::new(buf)],
+        &[RemoteIoVec {
+            base: addr as usize,
+            len,
+        }],
+    )
+}
+
+/// `process_vm_writev` of `bytes` to `addr` of `pid`; may write fewer bytes than asked.
+pub fn vm_write(pid: Pid, addr: u64, bytes: &[u8]) -> nix::Result<usize> {
+    process_vm_writev(
+        pid,
+        &[IoSlice::new(bytes)],
+        &[RemoteIoVec {
+            base: addr as usize,
+            len: bytes.len(),
+        }],
+    )
+}
+
+/// What `PTRACE_GET_SYSCALL_INFO` says about a syscall stop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SyscallStop {
+    /// Syscall-entry stop.
+    Entry {
+        arch: u32,
+        number: i64,
+        args: [u64; 6],
+    },
+    /// Syscall-exit stop with the raw return value.
+    Exit { ret: i64 },
+    /// `PTRACE_EVENT_SECCOMP` stop: like an entry, plus the filter's `SECCOMP_RET_DATA`.
+    Seccomp {
+        arch: u32,
+        number: i64,
+        args: [u64; 6],
+        data: u32,
+    },
+    /// Not a syscall stop.
+    None,
+}
+
+/// `PTRACE_GET_SYSCALL_INFO` (Linux 5.3): which syscall stop this is, with its data.
+pub fn syscall_info(pid: Pid) -> io::Result<SyscallStop> {
+    let mut info = std::mem::MaybeUninit::<libc::ptrace_syscall_info>::zeroed();
+    let size = size_of::<libc::ptrace_syscall_info>();
+    // SAFETY: the kernel writes at most `size` bytes into `info`, which is that large and
+    // zero-initialised (ptrace(2), PTRACE_GET_SYSCALL_INFO).
+    let written = unsafe {
+        libc::ptrace(
+            libc::PTRACE_GET_SYSCALL_INFO,
+            pid.as_raw(),
+            size,
+            info.as_mut_ptr(),
+        )
+    };
+    if written < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: zero-initialised above and partially filled by the kernel; all fields are
+    // integers, so any content is a valid value.
+    let info = unsafe { info.assume_init() };
+    // SAFETY: for each `op` the kernel fills the matching union member (ptrace(2)); the
+    // union's members are integer-only, so reading one never yields an invalid value.
+    Ok(unsafe {
+        match info.op {
+            libc::PTRACE_SYSCALL_INFO_ENTRY => SyscallStop::Entry {
+                arch: info.arch,
+                number: info.u.entry.nr as i64,
+                args: info.u.entry.args,
+            },
+            libc::PTRACE_SYSCALL_INFO_EXIT => SyscallStop::Exit {
+                ret: info.u.exit.sval,
+            },
+            libc::PTRACE_SYSCALL_INFO_SECCOMP => SyscallStop::Seccomp {
+                arch: info.arch,
+                number: info.u.seccomp.nr as i64,
+                args: info.u.seccomp.args,
+                data: info.u.seccomp.ret_data,
+            },
+            _ => SyscallStop::None,
+        }
+    })
+}
+
+/// `PTRACE_LISTEN`: leave a tracee in its group-stop while still reporting events.
+pub fn ptrace_listen(pid: Pid) -> nix::Result<()> {
+    // SAFETY: PTRACE_LISTEN takes no pointers (addr and data are 0).
+    let r = unsafe { libc::ptrace(libc::PTRACE_LISTEN, pid.as_raw(), 0usize, 0usize) };
+    if r < 0 {
+        Err(nix::errno::Errno::last())
+    } else {
+        Ok(())
+    }
+}
+
+/// Ends this process by `signal` as the traced program ended, without a core dump: the
+/// default action is restored, the signal unblocked and sent to ourselves.
+pub fn die_by_signal(signal: i32) -> ! {
+    let no_core = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: plain syscalls on our own process with valid arguments; `no_core` and the
+    // signal set are live locals.
+    unsafe {
+        libc::setrlimit(libc::RLIMIT_CORE, &no_core);
+        libc::signal(signal, libc::SIG_DFL);
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, signal);
+        libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+        libc::raise(signal);
+    }
+    // A signal whose default action does not kill (it was ignored, or is SIGCHLD-like):
+    // exit as a shell reports death by signal.
+    std::process::exit(128 + signal)
+}
+
+/// How `resume` restarts a tracee.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resume {
+    /// `PTRACE_SYSCALL`: run to the next syscall stop.
+    Syscall,
+    /// `PTRACE_CONT`: run with no syscall stops.
+    Cont,
+}
+
+/// Restarts a stopped tracee, delivering signal `signal` (0 for none). Unlike nix's
+/// wrappers this takes any signal number, real-time signals included.
+pub fn resume(pid: Pid, how: Resume, signal: i32) -> nix::Result<()> {
+    let request = match how {
+        Resume::Syscall => libc::PTRACE_SYSCALL,
+        Resume::Cont => libc::PTRACE_CONT,
+    };
+    // SAFETY: PTRACE_SYSCALL/PTRACE_CONT take no pointer; data is the signal number.
+    let r = unsafe { libc::ptrace(request, pid.as_raw(), 0usize, signal as usize) };
+    if r < 0 {
+        Err(nix::errno::Errno::last())
+    } else {
+        Ok(())
+    }
+}
+
+/// `waitpid(-1, __WALL | __WNOTHREAD)`: the next state change of one of this thread's
+/// tracees or children, as `(tid, raw status)`. Raw, because nix's decoding rejects
+/// real-time signal numbers.
+pub fn wait_any() -> nix::Result<(Pid, i32)> {
+    let mut status = 0;
+    // SAFETY: `status` is a live int for the kernel to fill.
+    let pid = unsafe { libc::waitpid(-1, &mut status, libc::__WALL | libc::__WNOTHREAD) };
+    if pid < 0 {
+        Err(nix::errno::Errno::last())
+    } else {
+        Ok((Pid::from_raw(pid), status))
+    }
+}
+
+/// `waitpid(pid, WSTOPPED)` for the freshly forked child: raw status of its first stop (or
+/// its exit, if its set-up failed).
+pub fn wait_stopped(pid: Pid) -> nix::Result<i32> {
+    let mut status = 0;
+    loop {
+        // SAFETY: `status` is a live int for the kernel to fill.
+        let r = unsafe { libc::waitpid(pid.as_raw(), &mut status, libc::WSTOPPED | libc::__WALL) };
+        match r {
+            r if r >= 0 => return Ok(status),
+            _ if nix::errno::Errno::last() == nix::errno::Errno::EINTR => continue,
+            _ => return Err(nix::errno::Errno::last()),
+        }
+    }
+}
+
+/// The fields of a siginfo that strace shows, read from the union the kernel filled.
+#[derive(Clone, Copy, Debug)]
+pub struct SigInfo {
+    pub signo: i32,
+    pub code: i32,
+    pub pid: i32,
+    pub uid: u32,
+    pub status: i32,
+    pub addr: u64,
+}
+
+/// `PTRACE_GETSIGINFO` of a tracee in signal-delivery-stop.
+pub fn siginfo(pid: Pid) -> nix::Result<SigInfo> {
+    let info = nix::sys::ptrace::getsiginfo(pid)?;
+    // SAFETY: the accessors read union members of a siginfo_t the kernel filled; every
+    // member is plain integers or a pointer value we only print, never dereference.
+    let (sender, uid, status, addr) = unsafe {
+        (
+            info.si_pid(),
+            info.si_uid(),
+            info.si_status(),
+            info.si_addr() as u64,
+        )
+    };
+    Ok(SigInfo {
+        signo: info.si_signo,
+        code: info.si_code,
+        pid: sender,
+        uid,
+        status,
+        addr,
+    })
+}
+
+/// Sets `signal` to be ignored in this process, returning whether it was at its default
+/// action before (and so should be restored, and reset in children).
+pub fn ignore_if_default(signal: i32) -> bool {
+    // SAFETY: SIG_IGN is a valid disposition; the previous one is only compared.
+    let previous = unsafe { libc::signal(signal, libc::SIG_IGN) };
+    if previous != libc::SIG_DFL {
+        // SAFETY: putting back the disposition signal() just returned.
+        unsafe { libc::signal(signal, previous) };
+        return false;
+    }
+    true
+}
+
+/// Restores the default action of `signal`.
+pub fn restore_default(signal: i32) {
+    // SAFETY: SIG_DFL is a valid disposition.
+    unsafe { libc::signal(signal, libc::SIG_DFL) };
+}

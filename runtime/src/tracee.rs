@@ -1,0 +1,100 @@
+//! The handle a handler gets for the tracee making the call.
+
+use crate::linux::Syscall;
+use crate::memory::Memory;
+use crate::{Errno, SysResult};
+use nix::unistd::Pid;
+use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+/// Where a handler's forwarded call stands; shared between the handler's future and the
+/// tracer loop, which resumes the tracee and reports the result.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Forward {
+    /// The handler has not asked for the call to run.
+    #[default]
+    Idle,
+    /// The handler asked to run this call (possibly rewritten) and awaits its result.
+    Requested(Syscall),
+    /// The kernel ran it; this is the raw return value.
+    Done(i64),
+    /// The handler already forwarded once in this syscall.
+    Spent,
+}
+
+/// One traced thread, as a handler sees it during a syscall.
+///
+/// Gives the thread's ids, its memory, and [`forward`](Tracee::forward), which runs the call
+/// in the kernel and hands back the result.
+pub struct Tracee {
+    tid: Pid,
+    pid: Pid,
+    memory: Memory,
+    pub(crate) forward: Rc<Cell<Forward>>,
+}
+
+impl Tracee {
+    pub(crate) fn new(tid: Pid, pid: Pid) -> Self {
+        Tracee {
+            tid,
+            pid,
+            memory: Memory::new(tid),
+            forward: Rc::default(),
+        }
+    }
+
+    /// The thread id of the thread making the call.
+    pub fn tid(&self) -> Pid {
+        self.tid
+    }
+
+    /// The process id (thread group id) of the thread making the call.
+    pub fn pid(&self) -> Pid {
+        self.pid
+    }
+
+    /// The tracee's address space.
+    pub fn memory(&self) -> &Memory {
+        &self.memory
+    }
+
+    /// Runs `call` in the kernel (as given: a handler may have changed its arguments) and
+    /// returns what the kernel returned. Awaiting the result costs a second ptrace stop,
+    /// the syscall-exit stop; other tracees keep running while this one waits.
+    ///
+    /// A call can be forwarded once; a second `forward` in the same syscall returns
+    /// `ENOSYS` without running anything.
+    pub async fn forward(&mut self, call: impl Into<Syscall>) -> SysResult {
+        match self.forward.get() {
+            Forward::Idle => self.forward.set(Forward::Requested(call.into())),
+            _ => return Err(Errno::ENOSYS),
+        }
+        let ret = ForwardResult {
+            state: &self.forward,
+        }
+        .await;
+        Errno::from_ret(ret)
+    }
+}
+
+/// Resolves once the tracer loop has stored the syscall-exit value.
+struct ForwardResult<'a> {
+    state: &'a Cell<Forward>,
+}
+
+impl Future for ForwardResult<'_> {
+    type Output = i64;
+
+    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<i64> {
+        match self.state.get() {
+            Forward::Done(ret) => {
+                self.state.set(Forward::Spent);
+                Poll::Ready(ret)
+            }
+            _ => Poll::Pending,
+        }
+    }
+}

@@ -1,0 +1,646 @@
+//! The wait / dispatch / restart loop. Stops are named as in ptrace(2).
+//!
+//! One thread owns everything: it forks the program, seizes it, and waits for its tracees
+//! with `__WALL | __WNOTHREAD`, so it never reaps a child some other thread of the host
+//! started. Handler methods are futures polled on this thread: a handler that awaits a
+//! forwarded call parks its future with its tracee and the loop serves the other tracees
+//! until that tracee's syscall-exit stop arrives.
+
+use crate::args::Decoder;
+use crate::linux::{Linux, Syscall, dispatch};
+use crate::memory::Memory;
+use crate::render::{self, Printer};
+use crate::sys::{self, Resume, SigInfo};
+use crate::tracee::{Forward, Tracee};
+use crate::{Errno, Error, SysResult};
+use nix::errno::Errno as NixErrno;
+use nix::sys::ptrace;
+use nix::unistd::Pid;
+use std::cell::Cell;
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+/// `AUDIT_ARCH_X86_64`: what `PTRACE_GET_SYSCALL_INFO` reports for a 64-bit syscall.
+const AUDIT_ARCH_X86_64: u32 = 0xc000_003e;
+
+type HandlerFuture = Pin<Box<dyn Future<Output = SysResult>>>;
+
+/// Trace output settings.
+pub(crate) struct TraceOutput {
+    pub printer: Printer,
+    pub string_limit: usize,
+}
+
+/// A syscall between its entry and exit stops.
+struct InFlight {
+    call: Syscall,
+    /// Arguments already written with the entry part of the line.
+    shown: usize,
+    /// The entry part was written (the line is open or was cut `<unfinished ...>`).
+    printed: bool,
+    /// The handler's parked future, waiting for the exit stop.
+    future: Option<HandlerFuture>,
+    forward: Rc<Cell<Forward>>,
+    /// The handler answered without the kernel: write this at the exit stop.
+    emulated: Option<SysResult>,
+}
+
+/// One traced thread.
+struct Thread {
+    /// Its thread group id.
+    pid: Pid,
+    in_flight: Option<InFlight>,
+}
+
+/// The threads the watchdog may kill; kept in step with the loop under one lock, so a
+/// reaped (and maybe reused) id is never signalled.
+#[derive(Default)]
+pub(crate) struct Live {
+    tids: Mutex<HashSet<i32>>,
+    done: AtomicBool,
+    timed_out: AtomicBool,
+}
+
+impl Live {
+    /// True once the tracer loop has ended.
+    pub(crate) fn is_done(&self) -> bool {
+        self.done.load(Ordering::SeqCst)
+    }
+
+    fn insert(&self, tid: Pid) {
+        self.tids
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(tid.as_raw());
+    }
+
+    fn remove(&self, tid: Pid) {
+        self.tids
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&tid.as_raw());
+    }
+
+    /// SIGKILL to every live tracee, repeated until the loop reports it is done, so that
+    /// children forked meanwhile die too.
+    pub(crate) fn kill_all_until_done(&self) {
+        self.timed_out.store(true, Ordering::SeqCst);
+        while !self.done.load(Ordering::SeqCst) {
+            for &tid in self.tids.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+                let _ = nix::sys::signal::kill(Pid::from_raw(tid), nix::sys::signal::SIGKILL);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// How the traced program ended.
+pub(crate) struct Ended {
+    /// Raw wait status of the first process.
+    pub status: i32,
+    pub timed_out: bool,
+}
+
+pub(crate) struct Tracer<H> {
+    handler: Rc<H>,
+    threads: HashMap<Pid, Thread>,
+    output: Option<TraceOutput>,
+    root: Pid,
+    root_status: Option<i32>,
+    /// No signal or exec line is shown for the first process until its first exec: what
+    /// happens before it is the tracer's own start-up.
+    root_started: bool,
+    suppress_vdso: bool,
+    live: Arc<Live>,
+}
+
+impl<H: Linux + 'static> Tracer<H> {
+    /// Seizes `root`, a child forked by this thread and stopped by its own `SIGSTOP`.
+    pub(crate) fn seize(
+        root: Pid,
+        handler: Rc<H>,
+        mut output: Option<TraceOutput>,
+        suppress_vdso: bool,
+    ) -> Result<Self, Error> {
+        let options = ptrace::Options::PTRACE_O_TRACESYSGOOD
+            | ptrace::Options::PTRACE_O_EXITKILL
+            | ptrace::Options::PTRACE_O_TRACEFORK
+            | ptrace::Options::PTRACE_O_TRACEVFORK
+            | ptrace::Options::PTRACE_O_TRACECLONE
+            | ptrace::Options::PTRACE_O_TRACEEXEC;
+        ptrace::seize(root, options).map_err(|e| Error::tracee("PTRACE_SEIZE", root, e))?;
+        // The child stopped itself; SIGCONT lets it go on to execve, now traced.
+        nix::sys::signal::kill(root, nix::sys::signal::SIGCONT)
+            .map_err(|e| Error::tracee("kill(SIGCONT)", root, e))?;
+        if let Some(output) = &mut output {
+            output.printer.set_root(root);
+        }
+        let live = Arc::new(Live::default());
+        live.insert(root);
+        let mut threads = HashMap::new();
+        threads.insert(
+            root,
+            Thread {
+                pid: root,
+                in_flight: None,
+            },
+        );
+        Ok(Tracer {
+            handler,
+            threads,
+            output,
+            root,
+            root_status: None,
+            root_started: false,
+            suppress_vdso,
+            live,
+        })
+    }
+
+    pub(crate) fn live(&self) -> Arc<Live> {
+        self.live.clone()
+    }
+
+    /// Runs until every tracee is gone.
+    pub(crate) fn run(mut self) -> Result<Ended, Error> {
+        let result = self.event_loop();
+        self.live.done.store(true, Ordering::SeqCst);
+        if let Some(output) = &mut self.output {
+            output.printer.finish_output().map_err(Error::Output)?;
+        }
+        result?;
+        Ok(Ended {
+            // The first process is our child: its status always arrives before ECHILD.
+            status: self.root_status.unwrap_or(0),
+            timed_out: self.live.timed_out.load(Ordering::SeqCst),
+        })
+    }
+
+    fn event_loop(&mut self) -> Result<(), Error> {
+        loop {
+            let (tid, status) = match sys::wait_any() {
+                Ok(event) => event,
+                Err(NixErrno::EINTR) => continue,
+                Err(NixErrno::ECHILD) => return Ok(()),
+                Err(e) => return Err(Error::Wait(e)),
+            };
+            if libc::WIFEXITED(status) || libc::WIFSIGNALED(status) {
+                self.on_death(tid, status)?;
+                continue;
+            }
+            if !libc::WIFSTOPPED(status) {
+                continue;
+            }
+            self.ensure_thread(tid);
+            let signal = libc::WSTOPSIG(status);
+            let event = status >> 16;
+            if signal == libc::SIGTRAP | 0x80 {
+                self.on_syscall_stop(tid)?;
+            } else if event != 0 {
+                self.on_event(tid, signal, event)?;
+            } else {
+                self.on_signal_delivery(tid, signal)?;
+            }
+        }
+    }
+
+    /// A tracee not seen before: a new child or thread whose first stop came before its
+    /// parent's fork/clone event, or right after it.
+    fn ensure_thread(&mut self, tid: Pid) {
+        if !self.threads.contains_key(&tid) {
+            let pid = thread_group(tid).unwrap_or(tid);
+            self.threads.insert(
+                tid,
+                Thread {
+                    pid,
+                    in_flight: None,
+                },
+            );
+            self.live.insert(tid);
+        }
+    }
+
+    fn resume(&self, tid: Pid, signal: i32) {
+        // ESRCH: the tracee was killed meanwhile; its death is reported by wait.
+        let _ = sys::resume(tid, Resume::Syscall, signal);
+    }
+
+    fn on_syscall_stop(&mut self, tid: Pid) -> Result<(), Error> {
+        match sys::syscall_info(tid) {
+            Ok(sys::SyscallStop::Entry { arch, number, args })
+            | Ok(sys::SyscallStop::Seccomp {
+                arch, number, args, ..
+            }) => self.on_syscall_enter(tid, arch, number, args),
+            Ok(sys::SyscallStop::Exit { ret }) => self.on_syscall_exit(tid, ret),
+            Ok(sys::SyscallStop::None) => {
+                self.resume(tid, 0);
+                Ok(())
+            }
+            // Gone between the stop and the request.
+            Err(_) => Ok(()),
+        }
+    }
+
+    /// Syscall-enter-stop: show the entry part, run the handler up to its first await.
+    fn on_syscall_enter(
+        &mut self,
+        tid: Pid,
+        arch: u32,
+        number: i64,
+        args: [u64; 6],
+    ) -> Result<(), Error> {
+        // An `int 0x80` call uses the i386 table: never mistake it for the x86_64 call
+        // with the same number. It runs unchanged and is shown by number.
+        let native = arch == AUDIT_ARCH_X86_64;
+        let call = if native {
+            Syscall::from_args(number, args)
+        } else {
+            Syscall::Unknown(crate::linux::Unknown { number, args })
+        };
+        let mut in_flight = InFlight {
+            call,
+            shown: 0,
+            printed: false,
+            future: None,
+            forward: Rc::default(),
+            emulated: None,
+        };
+        if let Some(output) = &mut self.output {
+            let (text, shown) = entry_text(&call, tid, output.string_limit, !native);
+            output.printer.begin(tid, &text).map_err(Error::Output)?;
+            in_flight.shown = shown;
+            in_flight.printed = true;
+        }
+        if native {
+            let pid = self.threads[&tid].pid;
+            let mut tracee = Tracee::new(tid, pid);
+            in_flight.forward = tracee.forward.clone();
+            let handler = self.handler.clone();
+            let mut future: HandlerFuture =
+                Box::pin(async move { dispatch(&*handler, &mut tracee, call).await });
+            match poll(&mut future) {
+                Poll::Ready(result) => {
+                    // Answered at entry: the kernel must not run the call.
+                    set_syscall(tid, -1, None)?;
+                    in_flight.emulated = Some(result);
+                }
+                Poll::Pending => {
+                    if let Forward::Requested(forwarded) = in_flight.forward.get()
+                        && forwarded != call
+                    {
+                        set_syscall(tid, forwarded.number(), Some(forwarded.to_args()))?;
+                    }
+                    in_flight.future = Some(future);
+                }
+            }
+        }
+        if let Some(thread) = self.threads.get_mut(&tid) {
+            thread.in_flight = Some(in_flight);
+        }
+        self.resume(tid, 0);
+        Ok(())
+    }
+
+    /// Syscall-exit-stop: hand the result to the parked handler, write back what it
+    /// returns, finish the line.
+    fn on_syscall_exit(&mut self, tid: Pid, ret: i64) -> Result<(), Error> {
+        let Some(in_flight) = self.threads.get_mut(&tid).and_then(|t| t.in_flight.take()) else {
+            // An exit without an entry we saw (the stop right after seizing): nothing to do.
+            self.resume(tid, 0);
+            return Ok(());
+        };
+        let mut shown_ret = ret;
+        if let Some(result) = in_flight.emulated {
+            shown_ret = Errno::into_ret(result);
+            set_return(tid, shown_ret)?;
+        } else if let Some(mut future) = in_flight.future {
+            in_flight.forward.set(Forward::Done(ret));
+            if let Poll::Ready(result) = poll(&mut future) {
+                shown_ret = Errno::into_ret(result);
+                if shown_ret != ret {
+                    set_return(tid, shown_ret)?;
+                }
+            }
+            // A future still pending awaits something the runtime does not drive; it is
+            // dropped and the kernel's result stands.
+        }
+        if in_flight.printed
+            && let Some(output) = &mut self.output
+        {
+            let rest = exit_text(
+                &in_flight.call,
+                in_flight.shown,
+                tid,
+                output.string_limit,
+                Some(shown_ret),
+            );
+            output
+                .printer
+                .finish(tid, &in_flight.call.name(), &rest)
+                .map_err(Error::Output)?;
+        }
+        self.resume(tid, 0);
+        Ok(())
+    }
+
+    fn on_event(&mut self, tid: Pid, signal: i32, event: i32) -> Result<(), Error> {
+        match event {
+            libc::PTRACE_EVENT_FORK | libc::PTRACE_EVENT_VFORK | libc::PTRACE_EVENT_CLONE => {
+                if let Ok(child) = ptrace::getevent(tid) {
+                    self.ensure_thread(Pid::from_raw(child as i32));
+                }
+                self.resume(tid, 0);
+            }
+            libc::PTRACE_EVENT_EXEC => {
+                self.on_exec(tid)?;
+                self.resume(tid, 0);
+            }
+            libc::PTRACE_EVENT_STOP => {
+                if matches!(
+                    signal,
+                    libc::SIGSTOP | libc::SIGTSTP | libc::SIGTTIN | libc::SIGTTOU
+                ) {
+                    // Group-stop: stay stopped (job control works as without a tracer)
+                    // but keep reporting, so SIGCONT and SIGKILL are seen.
+                    if let Some(output) = &mut self.output
+                        && (tid != self.root || self.root_started)
+                    {
+                        let text = format!("--- stopped by {} ---", render::signal_name(signal));
+                        output.printer.line(tid, &text).map_err(Error::Output)?;
+                    }
+                    let _ = sys::ptrace_listen(tid);
+                } else {
+                    self.resume(tid, 0);
+                }
+            }
+            _ => self.resume(tid, 0),
+        }
+        Ok(())
+    }
+
+    /// `PTRACE_EVENT_EXEC`: the program image changed. When a thread other than the leader
+    /// executed, it now has the leader's id and the leader's old state is gone.
+    fn on_exec(&mut self, tid: Pid) -> Result<(), Error> {
+        let former = ptrace::getevent(tid)
+            .map(|f| Pid::from_raw(f as i32))
+            .unwrap_or(tid);
+        if former != tid
+            && let Some(mut thread) = self.threads.remove(&former)
+        {
+            self.live.remove(former);
+            if let Some(old) = self.threads.get_mut(&tid).and_then(|t| t.in_flight.take())
+                && old.printed
+                && let Some(output) = &mut self.output
+            {
+                let rest = exit_text(&old.call, old.shown, tid, output.string_limit, None);
+                output
+                    .printer
+                    .finish(tid, &old.call.name(), &rest)
+                    .map_err(Error::Output)?;
+            }
+            if let Some(output) = &mut self.output {
+                let text = format!("+++ superseded by execve in pid {former} +++");
+                output.printer.line(tid, &text).map_err(Error::Output)?;
+            }
+            thread.pid = tid;
+            self.threads.insert(tid, thread);
+        }
+        if tid == self.root {
+            self.root_started = true;
+        }
+        if self.suppress_vdso {
+            // A failure leaves the vDSO in place: the program still runs correctly, its
+            // clock calls just do not trap.
+            let _ = crate::vdso::suppress(tid);
+        }
+        Ok(())
+    }
+
+    fn on_signal_delivery(&mut self, tid: Pid, signal: i32) -> Result<(), Error> {
+        if let Some(output) = &mut self.output
+            && (tid != self.root || self.root_started)
+        {
+            let info = sys::siginfo(tid).ok();
+            let text = format!(
+                "--- {} {} ---",
+                render::signal_name(signal),
+                siginfo_text(signal, info)
+            );
+            output.printer.line(tid, &text).map_err(Error::Output)?;
+        }
+        self.resume(tid, signal);
+        Ok(())
+    }
+
+    fn on_death(&mut self, tid: Pid, status: i32) -> Result<(), Error> {
+        let thread = self.threads.remove(&tid);
+        self.live.remove(tid);
+        if tid == self.root {
+            self.root_status = Some(status);
+        }
+        let Some(output) = &mut self.output else {
+            return Ok(());
+        };
+        // A call that never returned (exit_group, or a thread killed inside a call).
+        if let Some(in_flight) = thread.and_then(|t| t.in_flight)
+            && in_flight.printed
+        {
+            let rest = exit_text(
+                &in_flight.call,
+                in_flight.shown,
+                tid,
+                output.string_limit,
+                None,
+            );
+            output
+                .printer
+                .finish(tid, &in_flight.call.name(), &rest)
+                .map_err(Error::Output)?;
+        }
+        let text = if libc::WIFEXITED(status) {
+            format!("+++ exited with {} +++", libc::WEXITSTATUS(status))
+        } else {
+            let core = if libc::WCOREDUMP(status) {
+                " (core dumped)"
+            } else {
+                ""
+            };
+            format!(
+                "+++ killed by {}{core} +++",
+                render::signal_name(libc::WTERMSIG(status))
+            )
+        };
+        output.printer.line(tid, &text).map_err(Error::Output)
+    }
+}
+
+/// Polls a handler future once. The runtime knows when to poll again (at its tracee's
+/// next stop), so no waker is needed.
+fn poll(future: &mut HandlerFuture) -> Poll<SysResult> {
+    future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+}
+
+/// Rewrites the syscall number (and arguments) at a syscall-enter-stop. Number -1 makes
+/// the kernel skip the call.
+fn set_syscall(tid: Pid, number: i64, args: Option<[u64; 6]>) -> Result<(), Error> {
+    let mut regs = match ptrace::getregs(tid) {
+        Ok(regs) => regs,
+        Err(NixErrno::ESRCH) => return Ok(()),
+        Err(e) => return Err(Error::tracee("PTRACE_GETREGS", tid, e)),
+    };
+    regs.orig_rax = number as u64;
+    if let Some([a0, a1, a2, a3, a4, a5]) = args {
+        (regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8, regs.r9) = (a0, a1, a2, a3, a4, a5);
+    }
+    match ptrace::setregs(tid, regs) {
+        Ok(()) | Err(NixErrno::ESRCH) => Ok(()),
+        Err(e) => Err(Error::tracee("PTRACE_SETREGS", tid, e)),
+    }
+}
+
+/// Sets the return value at a syscall-exit-stop.
+fn set_return(tid: Pid, value: i64) -> Result<(), Error> {
+    let mut regs = match ptrace::getregs(tid) {
+        Ok(regs) => regs,
+        Err(NixErrno::ESRCH) => return Ok(()),
+        Err(e) => return Err(Error::tracee("PTRACE_GETREGS", tid, e)),
+    };
+    regs.rax = value as u64;
+    match ptrace::setregs(tid, regs) {
+        Ok(()) | Err(NixErrno::ESRCH) => Ok(()),
+        Err(e) => Err(Error::tracee("PTRACE_SETREGS", tid, e)),
+    }
+}
+
+/// The thread group id of `tid`, from `/proc/<tid>/status`.
+fn thread_group(tid: Pid) -> Option<Pid> {
+    let status = std::fs::read_to_string(format!("/proc/{tid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("Tgid:"))?;
+    line["Tgid:".len()..].trim().parse().ok().map(Pid::from_raw)
+}
+
+/// The entry part of a line, `openat(AT_FDCWD, "x", O_RDONLY` or `read(3, `, and how many
+/// arguments it shows: those up to the first one only the exit stop can decode.
+fn entry_text(call: &Syscall, tid: Pid, string_limit: usize, i386: bool) -> (String, usize) {
+    let memory = Memory::new(tid);
+    let decoder = Decoder {
+        memory: &memory,
+        string_limit,
+        ret: None,
+    };
+    let count = call.arg_count();
+    let shown = call.info().map_or(count, |info| {
+        info.args.iter().position(|a| a.at_exit).unwrap_or(count)
+    });
+    let mut text = String::new();
+    if i386 {
+        text.push_str("[i386] ");
+    }
+    text.push_str(&call.name());
+    text.push('(');
+    for i in 0..shown {
+        if i > 0 {
+            text.push_str(", ");
+        }
+        render::value(&mut text, &call.decode_arg(i, &decoder));
+    }
+    if shown > 0 && shown < count {
+        text.push_str(", ");
+    }
+    (text, shown)
+}
+
+/// The rest of a line after `shown` arguments: `"data", 5) = 5`, or `) = ?` when the call
+/// never returned (`ret` is `None`).
+fn exit_text(
+    call: &Syscall,
+    shown: usize,
+    tid: Pid,
+    string_limit: usize,
+    ret: Option<i64>,
+) -> String {
+    let memory = Memory::new(tid);
+    let decoder = Decoder {
+        memory: &memory,
+        string_limit,
+        ret,
+    };
+    let mut text = String::new();
+    for i in shown..call.arg_count() {
+        if i > shown {
+            text.push_str(", ");
+        }
+        let value = match ret {
+            Some(_) => call.decode_arg(i, &decoder),
+            // The tracee is gone: its memory cannot be read.
+            None => crate::value::Value::Symbol("?".into()),
+        };
+        render::value(&mut text, &value);
+    }
+    text.push(')');
+    match ret {
+        Some(ret) => {
+            let kind = call.info().map_or(crate::value::RetKind::Hex, |i| i.ret);
+            render::ret(&mut text, ret, kind);
+        }
+        None => text.push_str(" = ?"),
+    }
+    text
+}
+
+/// strace's `{si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=42, ...}`.
+fn siginfo_text(signal: i32, info: Option<SigInfo>) -> String {
+    let Some(info) = info else {
+        return String::from("{}");
+    };
+    let code = match (info.code, signal) {
+        (libc::SI_USER, _) => "SI_USER".to_string(),
+        (libc::SI_KERNEL, _) => "SI_KERNEL".to_string(),
+        (libc::SI_QUEUE, _) => "SI_QUEUE".to_string(),
+        (libc::SI_TKILL, _) => "SI_TKILL".to_string(),
+        (libc::SI_TIMER, _) => "SI_TIMER".to_string(),
+        (1, libc::SIGCHLD) => "CLD_EXITED".to_string(),
+        (2, libc::SIGCHLD) => "CLD_KILLED".to_string(),
+        (3, libc::SIGCHLD) => "CLD_DUMPED".to_string(),
+        (4, libc::SIGCHLD) => "CLD_TRAPPED".to_string(),
+        (5, libc::SIGCHLD) => "CLD_STOPPED".to_string(),
+        (6, libc::SIGCHLD) => "CLD_CONTINUED".to_string(),
+        (1, libc::SIGSEGV) => "SEGV_MAPERR".to_string(),
+        (2, libc::SIGSEGV) => "SEGV_ACCERR".to_string(),
+        (code, _) => code.to_string(),
+    };
+    let name = render::signal_name(info.signo);
+    match signal {
+        libc::SIGSEGV | libc::SIGBUS | libc::SIGILL | libc::SIGFPE if info.code > 0 => {
+            format!(
+                "{{si_signo={name}, si_code={code}, si_addr={:#x}}}",
+                info.addr
+            )
+        }
+        libc::SIGCHLD => {
+            let status = match info.code {
+                2 | 3 => render::signal_name(info.status),
+                _ => info.status.to_string(),
+            };
+            format!(
+                "{{si_signo={name}, si_code={code}, si_pid={}, si_uid={}, si_status={status}, ...}}",
+                info.pid, info.uid
+            )
+        }
+        _ if info.code <= 0 => {
+            format!(
+                "{{si_signo={name}, si_code={code}, si_pid={}, si_uid={}}}",
+                info.pid, info.uid
+            )
+        }
+        _ => format!("{{si_signo={name}, si_code={code}}}"),
+    }
+}

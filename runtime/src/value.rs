@@ -1,0 +1,113 @@
+//! Decoded syscall values and the static metadata the table generates.
+//!
+//! Decoding turns registers and tracee memory into [`Value`]s; rendering (strace text, and
+//! later JSON) is a separate step over those values, so nothing prints while decoding.
+
+/// Static description of one syscall, generated from its `syscalls.toml` entry.
+#[derive(Debug)]
+pub struct SyscallInfo {
+    /// Kernel name, `openat`.
+    pub name: &'static str,
+    /// x86_64 number.
+    pub number: i64,
+    /// Arguments in order.
+    pub args: &'static [ArgInfo],
+    /// How the return value is shown.
+    pub ret: RetKind,
+    /// strace trace classes this syscall belongs to (`file`, `desc`, ...).
+    pub groups: &'static [&'static str],
+}
+
+impl SyscallInfo {
+    /// True when some argument can only be decoded at the syscall-exit stop (an out-param).
+    pub fn needs_exit(&self) -> bool {
+        self.args.iter().any(|a| a.at_exit)
+    }
+
+    /// True when the syscall belongs to trace class `group` (without the `%`).
+    pub fn in_group(&self, group: &str) -> bool {
+        self.groups.contains(&group)
+    }
+}
+
+/// Static description of one argument.
+#[derive(Debug)]
+pub struct ArgInfo {
+    pub name: &'static str,
+    /// The kernel fills it: decode at the syscall-exit stop.
+    pub at_exit: bool,
+}
+
+/// How a return value is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RetKind {
+    Int,
+    Long,
+    Fd,
+    Size,
+    Pid,
+    Uid,
+    Gid,
+    Addr,
+    Hex,
+    /// Does not return on success (`exit_group`).
+    Never,
+}
+
+/// A named set of constants: the values a `flags` or `enum` argument can take.
+#[derive(Debug, PartialEq)]
+pub struct SetInfo {
+    /// Rust type name, `OpenFlags`.
+    pub name: &'static str,
+    /// One value (`enum`) rather than a bit mask (`flags`).
+    pub is_enum: bool,
+    /// Name shown for a whole value of 0 (`PROT_NONE`).
+    pub zero: Option<&'static str>,
+    /// A multi-bit sub-field with its mask, shown first (open's access mode).
+    pub field: Option<(u64, &'static [(&'static str, u64)])>,
+    /// Named values: bits for flags, whole values for enums.
+    pub values: &'static [(&'static str, u64)],
+}
+
+/// A decoded argument or return value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// Signed decimal.
+    Int(i64),
+    /// Unsigned decimal.
+    Uint(u64),
+    /// Hexadecimal.
+    Hex(u64),
+    /// Octal with a leading 0 (permission bits).
+    Octal(u64),
+    /// `st_mode`-style file type and permission bits, `S_IFREG|0644`.
+    FileMode(u64),
+    /// A file descriptor.
+    Fd(i32),
+    /// A directory fd of an `*at` call (`AT_FDCWD` by name).
+    Dirfd(i32),
+    /// Bytes from tracee memory; `complete` is false when cut at the string limit.
+    Str { bytes: Vec<u8>, complete: bool },
+    /// A null pointer.
+    Null,
+    /// A pointer shown as an address.
+    Addr(u64),
+    /// A pointer whose memory could not be read; shown as its address.
+    Unreadable(u64),
+    /// A bit mask of a named set.
+    Flags { raw: u64, set: &'static SetInfo },
+    /// One value of a named set.
+    Enum { raw: u64, set: &'static SetInfo },
+    /// A signal number, `SIGINT`.
+    Signal(i32),
+    /// A struct's fields in order.
+    Struct(Vec<(&'static str, Value)>),
+    /// An array; `more` is true when elements were left out.
+    Array { items: Vec<Value>, more: bool },
+    /// A set of signals, `[INT TERM]`.
+    SigSet(Vec<i32>),
+    /// An environment block: its address and how many variables it holds.
+    Env { addr: u64, count: usize },
+    /// Text to show verbatim (symbolic constants decoded by a struct decoder).
+    Symbol(String),
+}
