@@ -208,23 +208,29 @@ impl Command {
         spec: &SpawnSpec,
         handler: H,
     ) -> Result<Outcome<H>, Error> {
-        let spawn_error = |source| Error::Spawn {
+        let spawn_error = |error| Error::Spawn {
             program: path.to_owned(),
-            source,
+            error,
         };
         let (child, errors) = sys::fork_stopped(spec).map_err(spawn_error)?;
         drop(self.stdio);
         let status = sys::wait_stopped(child).map_err(|e| spawn_error(e.into()))?;
+        let mut errors = std::fs::File::from(errors);
+        let read_error = |errors: &mut std::fs::File| {
+            let mut errno = [0u8; 4];
+            errors
+                .read_exact(&mut errno)
+                .ok()
+                .map(|()| i32::from_ne_bytes(errno))
+        };
         if !libc::WIFSTOPPED(status) {
             // The child's set-up failed before it stopped; it said why on the pipe.
-            let mut errno = [0u8; 4];
-            let source = match std::fs::File::from(errors).read_exact(&mut errno) {
-                Ok(()) => io::Error::from_raw_os_error(i32::from_ne_bytes(errno)),
-                Err(_) => io::Error::other("the child exited before exec"),
-            };
+            let source = read_error(&mut errors).map_or_else(
+                || io::Error::other("the child exited before exec"),
+                io::Error::from_raw_os_error,
+            );
             return Err(spawn_error(source));
         }
-        drop(errors);
         let output = self.trace.map(|(out, flush)| TraceOutput {
             printer: Printer::new(out, flush),
             string_limit: self.string_limit,
@@ -248,6 +254,17 @@ impl Command {
             let _ = watchdog.join();
         }
         let ended = ended?;
+        // The pipe closed at exec (close-on-exec); four bytes on it mean execve failed.
+        if let Some(errno) = read_error(&mut errors) {
+            let source = io::Error::from_raw_os_error(errno);
+            return Err(match errno {
+                libc::ENOENT => Error::NotFound(path.to_owned()),
+                _ => Error::NotExecutable {
+                    program: path.to_owned(),
+                    error: source,
+                },
+            });
+        }
         let handler = Rc::try_unwrap(handler)
             .unwrap_or_else(|_| unreachable!("every handler future ended with the tracer"));
         Ok(Outcome {
@@ -260,7 +277,7 @@ impl Command {
     fn spawn_spec(&self, path: &Path) -> Result<SpawnSpec, Error> {
         let nul = |what: &str| Error::Spawn {
             program: path.to_owned(),
-            source: io::Error::new(
+            error: io::Error::new(
                 io::ErrorKind::InvalidInput,
                 format!("{what} contains a NUL byte"),
             ),
@@ -327,9 +344,9 @@ fn resolve(program: &OsStr, env: Option<&BTreeMap<OsString, OsString>>) -> Resul
 
 fn check_executable(path: &Path) -> Result<(), Error> {
     let meta = std::fs::metadata(path).map_err(|_| Error::NotFound(path.to_owned()))?;
-    let not_executable = |source| Error::NotExecutable {
+    let not_executable = |error| Error::NotExecutable {
         program: path.to_owned(),
-        source,
+        error,
     };
     if meta.is_dir() {
         return Err(not_executable(io::Error::from_raw_os_error(libc::EACCES)));

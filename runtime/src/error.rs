@@ -11,11 +11,11 @@ pub enum Error {
     #[error("{}: command not found", .0.display())]
     NotFound(PathBuf),
     /// The program exists but cannot be executed (a shell exits 126 for this).
-    #[error("{}: {}", .program.display(), .source)]
-    NotExecutable { program: PathBuf, source: io::Error },
+    #[error("{}: {}", .program.display(), describe(.error))]
+    NotExecutable { program: PathBuf, error: io::Error },
     /// fork, or the child's set-up before exec, failed.
-    #[error("cannot start {}: {}", .program.display(), .source)]
-    Spawn { program: PathBuf, source: io::Error },
+    #[error("cannot start {}: {}", .program.display(), describe(.error))]
+    Spawn { program: PathBuf, error: io::Error },
     /// A ptrace request on a tracee failed for a reason other than the tracee dying.
     #[error("{operation} on pid {pid} failed: {source}")]
     Tracee {
@@ -29,6 +29,14 @@ pub enum Error {
     /// Writing the trace failed.
     #[error("cannot write the trace: {0}")]
     Output(io::Error),
+}
+
+/// An io error without std's ` (os error N)` suffix, for one-line messages.
+fn describe(error: &io::Error) -> String {
+    match error.raw_os_error() {
+        Some(errno) => nix::errno::Errno::from_raw(errno).desc().to_string(),
+        None => error.to_string(),
+    }
 }
 
 impl Error {

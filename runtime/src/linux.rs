@@ -15,6 +15,9 @@ pub trait Call: Copy + Into<Syscall> {
     fn to_args(&self) -> [u64; 6];
     /// Decodes argument `index` for rendering.
     fn decode_arg(&self, index: usize, d: &Decoder<'_>) -> Value;
+    /// Whether argument `index` is shown, as strace leaves out arguments the call ignores
+    /// (open's `mode` without `O_CREAT`); decided by the table's `shown_if`/`hidden_if`.
+    fn shown(&self, index: usize) -> bool;
 }
 
 /// A syscall whose number `syscalls.toml` does not have.

@@ -201,7 +201,7 @@ pub fn ret(out: &mut String, ret: i64, kind: RetKind) {
             .unwrap(),
         },
         Ok(v) => match kind {
-            RetKind::Addr | RetKind::Hex => write!(out, " = {v:#x}").unwrap(),
+            RetKind::Addr | RetKind::Hex if v != 0 => write!(out, " = {v:#x}").unwrap(),
             RetKind::Never => out.push_str(" = ?"),
             _ => write!(out, " = {v}").unwrap(),
         },

@@ -528,7 +528,7 @@ fn thread_group(tid: Pid) -> Option<Pid> {
 }
 
 /// The entry part of a line, `openat(AT_FDCWD, "x", O_RDONLY` or `read(3, `, and how many
-/// arguments it shows: those up to the first one only the exit stop can decode.
+/// arguments it covers: those before the first one only the exit stop can decode.
 fn entry_text(call: &Syscall, tid: Pid, string_limit: usize, i386: bool) -> (String, usize) {
     let memory = Memory::new(tid);
     let decoder = Decoder {
@@ -537,7 +537,7 @@ fn entry_text(call: &Syscall, tid: Pid, string_limit: usize, i386: bool) -> (Str
         ret: None,
     };
     let count = call.arg_count();
-    let shown = call.info().map_or(count, |info| {
+    let covered = call.info().map_or(count, |info| {
         info.args.iter().position(|a| a.at_exit).unwrap_or(count)
     });
     let mut text = String::new();
@@ -546,23 +546,24 @@ fn entry_text(call: &Syscall, tid: Pid, string_limit: usize, i386: bool) -> (Str
     }
     text.push_str(&call.name());
     text.push('(');
-    for i in 0..shown {
-        if i > 0 {
+    let shown: Vec<usize> = (0..covered).filter(|&i| call.shown(i)).collect();
+    for (n, &i) in shown.iter().enumerate() {
+        if n > 0 {
             text.push_str(", ");
         }
         render::value(&mut text, &call.decode_arg(i, &decoder));
     }
-    if shown > 0 && shown < count {
+    if !shown.is_empty() && (covered..count).any(|i| call.shown(i)) {
         text.push_str(", ");
     }
-    (text, shown)
+    (text, covered)
 }
 
-/// The rest of a line after `shown` arguments: `"data", 5) = 5`, or `) = ?` when the call
-/// never returned (`ret` is `None`).
+/// The rest of a line after the `covered` arguments: `"data", 5) = 5`, or `) = ?` when
+/// the call never returned (`ret` is `None`).
 fn exit_text(
     call: &Syscall,
-    shown: usize,
+    covered: usize,
     tid: Pid,
     string_limit: usize,
     ret: Option<i64>,
@@ -574,8 +575,9 @@ fn exit_text(
         ret,
     };
     let mut text = String::new();
-    for i in shown..call.arg_count() {
-        if i > shown {
+    let shown = (covered..call.arg_count()).filter(|&i| call.shown(i));
+    for (n, i) in shown.enumerate() {
+        if n > 0 {
             text.push_str(", ");
         }
         let value = match ret {

@@ -69,6 +69,25 @@ pub struct SetInfo {
     pub values: &'static [(&'static str, u64)],
 }
 
+impl SetInfo {
+    /// True when `raw` holds any of the named values: a field value (compared under the
+    /// field's mask), a bit (tested), or an enum value (compared).
+    pub fn holds_any(&self, raw: u64, names: &[&str]) -> bool {
+        names.iter().any(|name| {
+            if let Some((mask, values)) = self.field
+                && let Some((_, v)) = values.iter().find(|(n, _)| n == name)
+            {
+                return raw & mask == *v;
+            }
+            match self.values.iter().find(|(n, _)| n == name) {
+                Some((_, v)) if self.is_enum => raw == *v,
+                Some((_, v)) => *v != 0 && raw & v == *v,
+                None => false,
+            }
+        })
+    }
+}
+
 /// A decoded argument or return value.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {

@@ -67,7 +67,8 @@ pub fn fork_stopped(spec: &SpawnSpec) -> io::Result<(Pid, OwnedFd)> {
             let fail = |fd: RawFd| -> ! {
                 let errno = *libc::__errno_location();
                 libc::write(fd, (&errno as *const i32).cast(), 4);
-                libc::_exit(127)
+                // A shell's codes: 127 for a missing program, 126 for one it cannot run.
+                libc::_exit(if errno == libc::ENOENT { 127 } else { 126 })
             };
             for (target, source) in spec.stdio.iter().enumerate() {
                 if let Some(source) = *source
