@@ -152,6 +152,8 @@ pub struct Syscall {
 pub struct Argument {
     pub name: String,
     pub kind: Kind,
+    /// When to show the argument: `(shown_when_matching, argument index, value names)`.
+    pub condition: Option<(bool, usize, Vec<String>)>,
 }
 
 pub struct NamedSet {
@@ -196,8 +198,7 @@ pub fn check(table: Table, lines: &Lines<'_>) -> Result<Checked, Vec<Problem>> {
     }
 
     let sets = check_sets(&table.sets, &mut problems);
-    let set_kinds: HashMap<&str, bool> =
-        sets.iter().map(|s| (s.name.as_str(), s.is_enum)).collect();
+    let set_kinds: HashMap<&str, &NamedSet> = sets.iter().map(|s| (s.name.as_str(), s)).collect();
 
     let mut names: HashMap<String, usize> = HashMap::new();
     let mut numbers: BTreeMap<i64, (String, usize)> = BTreeMap::new();
@@ -231,7 +232,7 @@ pub fn check(table: Table, lines: &Lines<'_>) -> Result<Checked, Vec<Problem>> {
             problems.at(
                 &entry.number,
                 format!(
-                    "duplicate syscall number {number}: `{name}` and `{other}` (line {})",
+                    "duplicate syscall number {number} for `{name}` (already used by `{other}` at line {})",
                     lines.line_col(*first).0
                 ),
             );
@@ -260,14 +261,15 @@ pub fn check(table: Table, lines: &Lines<'_>) -> Result<Checked, Vec<Problem>> {
 
 fn check_entry(
     entry: &Entry,
-    sets: &HashMap<&str, bool>,
+    sets: &HashMap<&str, &NamedSet>,
     problems: &mut Problems,
 ) -> Option<Syscall> {
     let name = entry.name.get_ref();
     let mut ok = true;
-    if entry.args.len() > MAX_ARGS {
+    // Point at the first argument too many.
+    if let Some(extra) = entry.args.get(MAX_ARGS) {
         problems.at(
-            &entry.name,
+            extra,
             format!(
                 "`{name}` has {} arguments; an x86_64 syscall has at most {MAX_ARGS}",
                 entry.args.len()
@@ -325,12 +327,14 @@ fn check_entry(
             );
             ok = false;
         }
-        match check_kind(arg, &arg_names, i, sets, problems) {
-            Some(kind) => args.push(Argument {
+        let condition = check_condition(arg, entry, sets, problems);
+        match (check_kind(arg, &arg_names, i, sets, problems), condition) {
+            (Some(kind), Ok(condition)) => args.push(Argument {
                 name: arg_name.clone(),
                 kind,
+                condition,
             }),
-            None => ok = false,
+            _ => ok = false,
         }
     }
     ok.then(|| Syscall {
@@ -342,11 +346,78 @@ fn check_entry(
     })
 }
 
+/// `shown_if` / `hidden_if`: the argument named must be a `flags` or `enum` argument of the
+/// same syscall, and the values must belong to its set.
+fn check_condition(
+    arg: &crate::table::Arg,
+    entry: &Entry,
+    sets: &HashMap<&str, &NamedSet>,
+    problems: &mut Problems,
+) -> Result<Option<(bool, usize, Vec<String>)>, ()> {
+    let (shown, condition) = match (&arg.shown_if, &arg.hidden_if) {
+        (None, None) => return Ok(None),
+        (Some(c), None) => (true, c),
+        (None, Some(c)) => (false, c),
+        (Some(c), Some(_)) => {
+            problems.at(
+                c,
+                format!(
+                    "argument `{}` has both `shown_if` and `hidden_if`",
+                    arg.name.get_ref()
+                ),
+            );
+            return Err(());
+        }
+    };
+    let condition = condition.get_ref();
+    let target = condition.arg.get_ref();
+    let found = entry
+        .args
+        .iter()
+        .enumerate()
+        .find(|(_, a)| a.get_ref().name.get_ref() == target);
+    let set = found
+        .and_then(|(_, a)| a.get_ref().set.as_ref())
+        .and_then(|s| sets.get(s.get_ref().as_str()));
+    let (Some((index, _)), Some(set)) = (found, set) else {
+        problems.at(
+            &condition.arg,
+            format!(
+                "`arg = \"{target}\"` must name a `flags` or `enum` argument of the same syscall"
+            ),
+        );
+        return Err(());
+    };
+    let mut ok = true;
+    for value in &condition.any {
+        let known = set
+            .values
+            .iter()
+            .chain(set.field.iter().flat_map(|(_, v)| v))
+            .any(|c| c.name() == value.get_ref());
+        if !known {
+            problems.at(
+                value,
+                format!("`{}` is not a value of set `{}`", value.get_ref(), set.name),
+            );
+            ok = false;
+        }
+    }
+    if !ok {
+        return Err(());
+    }
+    Ok(Some((
+        shown,
+        index,
+        condition.any.iter().map(|v| v.get_ref().clone()).collect(),
+    )))
+}
+
 fn check_kind(
     arg: &crate::table::Arg,
     arg_names: &[&str],
     index: usize,
-    sets: &HashMap<&str, bool>,
+    sets: &HashMap<&str, &NamedSet>,
     problems: &mut Problems,
 ) -> Option<Kind> {
     let kind = arg.kind.get_ref().as_str();
@@ -426,8 +497,8 @@ fn check_kind(
                         );
                         None
                     }
-                    Some(&is_enum) if is_enum != want_enum => {
-                        let actual = if is_enum { "enum" } else { "flags" };
+                    Some(found) if found.is_enum != want_enum => {
+                        let actual = if found.is_enum { "enum" } else { "flags" };
                         problems.at(set, format!("set `{}` has type \"{actual}\" but argument `{arg_name}` has kind `{kind}`", set.get_ref()));
                         None
                     }

@@ -267,6 +267,26 @@ fn expand_call(sc: &Syscall) -> TokenStream {
     let groups = &sc.groups;
     let field_docs = sc.args.iter().map(|a| format!("`{}`", a.name));
     let raw_padding = (sc.args.len()..6).map(|_| quote!(0));
+    let conditions = sc.args.iter().enumerate().filter_map(|(i, a)| {
+        let (shown, target, names) = a.condition.as_ref()?;
+        let field = &fields[*target];
+        let test = quote!(holds_any(
+            crate::args::ToRaw::to_raw(&self.#field),
+            &[#(#names),*],
+        ));
+        let test = match &sc.args[*target].kind {
+            Kind::Flags { set } | Kind::Enum { set } => {
+                let set = Ident::new(set, Span::call_site());
+                quote!(#set::INFO.#test)
+            }
+            _ => unreachable!("checked: conditions name a flags or enum argument"),
+        };
+        Some(if *shown {
+            quote!(#i => #test,)
+        } else {
+            quote!(#i => !#test,)
+        })
+    });
     quote! {
         #[doc = #doc]
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -293,6 +313,13 @@ fn expand_call(sc: &Syscall) -> TokenStream {
 
             fn to_args(&self) -> [u64; 6] {
                 [#(crate::args::ToRaw::to_raw(&self.#fields),)* #(#raw_padding),*]
+            }
+
+            fn shown(&self, index: usize) -> bool {
+                match index {
+                    #(#conditions)*
+                    _ => true,
+                }
             }
 
             #[allow(unused_variables)]
@@ -378,6 +405,14 @@ fn expand_enum(table: &Checked) -> TokenStream {
                 match self {
                     #(Syscall::#variants(c) => crate::linux::Call::to_args(c),)*
                     Syscall::Unknown(u) => u.args,
+                }
+            }
+
+            /// Whether argument `index` is shown (see [`Call::shown`](crate::linux::Call::shown)).
+            pub fn shown(&self, index: usize) -> bool {
+                match self {
+                    #(Syscall::#variants(c) => crate::linux::Call::shown(c, index),)*
+                    Syscall::Unknown(_) => true,
                 }
             }
 

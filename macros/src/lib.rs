@@ -34,9 +34,11 @@ pub fn linux_syscalls(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// Reads, parses and checks the table named by `path` (relative to the file holding the
 /// attribute, like `include_str!`).
 fn load(path: &LitStr) -> Result<check::Checked, Vec<syn::Error>> {
-    let shown = path.value();
+    let written = path.value();
+    let resolved = resolve(&written);
+    let shown = display_path(&resolved, &written);
     let error = |message: String| syn::Error::new(path.span(), message);
-    let text = std::fs::read_to_string(resolve(&shown)).map_err(|e| {
+    let text = std::fs::read_to_string(&resolved).map_err(|e| {
         vec![error(format!(
             "{shown}: cannot read the syscall table: {e}"
         ))]
@@ -52,6 +54,16 @@ fn load(path: &LitStr) -> Result<check::Checked, Vec<syn::Error>> {
     })?;
     check::check(table, &lines)
         .map_err(|problems| problems.iter().map(|p| at(p.offset, &p.message)).collect())
+}
+
+/// The table's path for messages: relative to the directory the compiler runs in (the
+/// workspace root under cargo, so `syscalls.toml`), else as written in the attribute.
+fn display_path(resolved: &std::path::Path, written: &str) -> String {
+    let relative = resolved.canonicalize().ok().and_then(|full| {
+        let cwd = std::env::current_dir().ok()?.canonicalize().ok()?;
+        full.strip_prefix(cwd).ok().map(|p| p.display().to_string())
+    });
+    relative.unwrap_or_else(|| written.to_string())
 }
 
 fn resolve(path: &str) -> PathBuf {

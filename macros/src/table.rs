@@ -47,6 +47,20 @@ pub struct Arg {
     pub strukt: Option<Spanned<String>>,
     /// Who writes the pointed-to data: `in`, `out` or `inout`.
     pub dir: Option<Spanned<String>>,
+    /// Show the argument only when another argument holds one of some set values
+    /// (open's `mode` only with `O_CREAT`).
+    pub shown_if: Option<Spanned<Condition>>,
+    /// Hide the argument when another argument holds one of some set values.
+    pub hidden_if: Option<Spanned<Condition>>,
+}
+
+/// `{ arg = "flags", any = ["O_CREAT", "__O_TMPFILE"] }`: true when argument `arg` (of a
+/// `flags` or `enum` kind) holds any of the named values.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    pub arg: Spanned<String>,
+    pub any: Vec<Spanned<String>>,
 }
 
 /// A `[sets.Name]` table: named constants for a `flags` or `enum` argument.
@@ -100,9 +114,10 @@ impl<'a> Lines<'a> {
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let before = &self.text[..offset.min(self.text.len())];
         let line = before.matches('\n').count() + 1;
-        let col = before
-            .rfind('\n')
-            .map_or(before.len(), |nl| before.len() - nl - 1)
+        // Columns count characters, as editors and rustc do, not bytes.
+        let col = before[before.rfind('\n').map_or(0, |nl| nl + 1)..]
+            .chars()
+            .count()
             + 1;
         (line, col)
     }

@@ -10,7 +10,7 @@ use crate::args::Decoder;
 use crate::linux::{Linux, Syscall, dispatch};
 use crate::memory::Memory;
 use crate::render::{self, Printer};
-use crate::sys::{self, Resume, SigInfo};
+use crate::sys::{self, SigInfo};
 use crate::tracee::{Forward, Tracee};
 use crate::{Errno, Error, SysResult};
 use nix::errno::Errno as NixErrno;
@@ -213,22 +213,19 @@ impl<H: Linux + 'static> Tracer<H> {
     /// A tracee not seen before: a new child or thread whose first stop came before its
     /// parent's fork/clone event, or right after it.
     fn ensure_thread(&mut self, tid: Pid) {
-        if !self.threads.contains_key(&tid) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = self.threads.entry(tid) {
             let pid = thread_group(tid).unwrap_or(tid);
-            self.threads.insert(
-                tid,
-                Thread {
-                    pid,
-                    in_flight: None,
-                },
-            );
+            slot.insert(Thread {
+                pid,
+                in_flight: None,
+            });
             self.live.insert(tid);
         }
     }
 
     fn resume(&self, tid: Pid, signal: i32) {
         // ESRCH: the tracee was killed meanwhile; its death is reported by wait.
-        let _ = sys::resume(tid, Resume::Syscall, signal);
+        let _ = sys::resume(tid, signal);
     }
 
     fn on_syscall_stop(&mut self, tid: Pid) -> Result<(), Error> {

@@ -196,24 +196,12 @@ pub fn die_by_signal(signal: i32) -> ! {
     std::process::exit(128 + signal)
 }
 
-/// How `resume` restarts a tracee.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Resume {
-    /// `PTRACE_SYSCALL`: run to the next syscall stop.
-    Syscall,
-    /// `PTRACE_CONT`: run with no syscall stops.
-    Cont,
-}
-
-/// Restarts a stopped tracee, delivering signal `signal` (0 for none). Unlike nix's
-/// wrappers this takes any signal number, real-time signals included.
-pub fn resume(pid: Pid, how: Resume, signal: i32) -> nix::Result<()> {
-    let request = match how {
-        Resume::Syscall => libc::PTRACE_SYSCALL,
-        Resume::Cont => libc::PTRACE_CONT,
-    };
-    // SAFETY: PTRACE_SYSCALL/PTRACE_CONT take no pointer; data is the signal number.
-    let r = unsafe { libc::ptrace(request, pid.as_raw(), 0usize, signal as usize) };
+/// `PTRACE_SYSCALL`: restarts a stopped tracee up to its next syscall stop, delivering
+/// signal `signal` (0 for none). Unlike nix's wrapper this takes any signal number,
+/// real-time signals included.
+pub fn resume(pid: Pid, signal: i32) -> nix::Result<()> {
+    // SAFETY: PTRACE_SYSCALL takes no pointer; data is the signal number.
+    let r = unsafe { libc::ptrace(libc::PTRACE_SYSCALL, pid.as_raw(), 0usize, signal as usize) };
     if r < 0 {
         Err(nix::errno::Errno::last())
     } else {

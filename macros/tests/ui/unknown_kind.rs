@@ -1,0 +1,3 @@
+#[interpose_macros::linux_syscalls("unknown_kind.toml")]
+pub trait Linux {}
+fn main() {}
