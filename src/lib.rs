@@ -27,3 +27,8 @@
 #![deny(unsafe_code)]
 
 pub use interpose_runtime::*;
+
+/// The README's examples, compiled as doctests so they stay true.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -56,3 +56,18 @@ fn keep_vdso_leaves_clock_calls_untraced() {
         run.stderr
     );
 }
+
+#[test]
+fn vdso_is_hidden_at_every_exec() {
+    // date runs in a child of the shell, after a second exec.
+    let run = interpose(&["sh", "-c", "date +%s; true"]);
+    assert!(run.status.success());
+    let lines = common::join_resumed(&parse_trace(&run.stderr));
+    assert!(
+        lines.iter().any(
+            |l| l.pid.is_some() && l.text.starts_with("clock_gettime(CLOCK_REALTIME, {tv_sec=")
+        ),
+        "no clock_gettime from the child:\n{}",
+        run.stderr
+    );
+}
