@@ -11,6 +11,7 @@
 //!
 //! struct NoShadow;
 //!
+//! #[interpose::handler]
 //! impl Linux for NoShadow {
 //!     async fn openat(&self, t: &mut Tracee, call: Openat) -> SysResult {
 //!         if call.pathname.read(t)?.starts_with("/etc/shadow") {

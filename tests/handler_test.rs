@@ -33,6 +33,7 @@ fn traced<H: Linux + 'static>(
 
 struct DenyHostname;
 
+#[interpose::handler]
 impl Linux for DenyHostname {
     async fn openat(&self, t: &mut Tracee, call: Openat) -> SysResult {
         if call.pathname.read(t)? == std::path::Path::new("/etc/hostname") {
@@ -58,6 +59,7 @@ struct FakeParent {
     calls: Cell<u32>,
 }
 
+#[interpose::handler]
 impl Linux for FakeParent {
     async fn getppid(&self, _: &mut Tracee, _: Getppid) -> SysResult {
         self.calls.set(self.calls.get() + 1);
@@ -85,6 +87,7 @@ fn emulated_call_returns_the_handlers_value() {
 /// Turns every lowercase letter the program reads into uppercase, after the kernel read it.
 struct Shout;
 
+#[interpose::handler]
 impl Linux for Shout {
     async fn read(&self, t: &mut Tracee, call: Read) -> SysResult {
         let n = t.forward(call).await?;
@@ -109,6 +112,7 @@ fn forwarded_result_can_be_read_and_changed() {
 /// short writes and retries the rest, so the output must still arrive whole.
 struct ShortWrites;
 
+#[interpose::handler]
 impl Linux for ShortWrites {
     async fn write(&self, t: &mut Tracee, mut call: interpose::linux::Write) -> SysResult {
         if call.count > 1 {

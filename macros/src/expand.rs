@@ -346,14 +346,14 @@ fn expand_method(sc: &Syscall) -> TokenStream {
         format!(" Groups: {}.", sc.groups.join(", "))
     };
     let doc = format!(
-        "`{}`: x86_64 syscall {}.{groups} By default the call is forwarded to the kernel.",
+        "`{}`: x86_64 syscall {}.{groups} By default the call runs in the kernel unchanged.",
         prototype(sc),
         sc.number
     );
     quote! {
         #[doc = #doc]
         async fn #method(&self, t: &mut crate::Tracee, call: #call) -> crate::SysResult {
-            t.forward(call).await
+            t.pass(call)
         }
     }
 }
@@ -370,6 +370,8 @@ fn expand_enum(table: &Checked) -> TokenStream {
             #(#[allow(missing_docs)] #variants(#variants),)*
             /// A syscall number the table does not know.
             Unknown(crate::linux::Unknown),
+            /// A call made with the i386 ABI (`int 0x80`): its number is from the i386 table.
+            I386(crate::linux::I386),
         }
 
         /// Every syscall of the table, sorted by number.
@@ -388,7 +390,7 @@ fn expand_enum(table: &Checked) -> TokenStream {
             pub fn info(&self) -> Option<&'static crate::value::SyscallInfo> {
                 match self {
                     #(Syscall::#variants(_) => Some(&#infos),)*
-                    Syscall::Unknown(_) => None,
+                    Syscall::Unknown(_) | Syscall::I386(_) => None,
                 }
             }
 
@@ -397,6 +399,7 @@ fn expand_enum(table: &Checked) -> TokenStream {
                 match self {
                     #(Syscall::#variants(_) => #numbers,)*
                     Syscall::Unknown(u) => u.number,
+                    Syscall::I386(u) => u.number,
                 }
             }
 
@@ -405,6 +408,7 @@ fn expand_enum(table: &Checked) -> TokenStream {
                 match self {
                     #(Syscall::#variants(c) => crate::linux::Call::to_args(c),)*
                     Syscall::Unknown(u) => u.args,
+                    Syscall::I386(u) => u.args,
                 }
             }
 
@@ -412,7 +416,7 @@ fn expand_enum(table: &Checked) -> TokenStream {
             pub fn shown(&self, index: usize) -> bool {
                 match self {
                     #(Syscall::#variants(c) => crate::linux::Call::shown(c, index),)*
-                    Syscall::Unknown(_) => true,
+                    Syscall::Unknown(_) | Syscall::I386(_) => true,
                 }
             }
 
@@ -420,7 +424,10 @@ fn expand_enum(table: &Checked) -> TokenStream {
             pub fn decode_arg(&self, index: usize, d: &crate::args::Decoder<'_>) -> crate::value::Value {
                 match self {
                     #(Syscall::#variants(c) => crate::linux::Call::decode_arg(c, index, d),)*
-                    Syscall::Unknown(u) => crate::value::Value::Hex(u.args.get(index).copied().unwrap_or(0)),
+                    Syscall::Unknown(crate::linux::Unknown { args, .. })
+                    | Syscall::I386(crate::linux::I386 { args, .. }) => {
+                        crate::value::Value::Hex(args.get(index).copied().unwrap_or(0))
+                    }
                 }
             }
         }
@@ -444,6 +451,7 @@ fn expand_dispatch(table: &Checked, trait_name: &Ident) -> TokenStream {
             match call {
                 #(Syscall::#variants(c) => handler.#methods(t, c).await,)*
                 Syscall::Unknown(c) => handler.unknown_syscall(t, c).await,
+                Syscall::I386(c) => handler.i386_syscall(t, c).await,
             }
         }
     }

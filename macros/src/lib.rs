@@ -74,3 +74,39 @@ fn resolve(path: &str) -> PathBuf {
         .unwrap_or_default();
     dir.join(path)
 }
+
+/// `#[handler]` on `impl Linux for X { ... }`: records which syscalls `X` overrides, as the
+/// associated constant `OVERRIDES` the trait requires, so the runtime can let every other
+/// syscall run without stopping. Without the attribute the impl does not compile (the
+/// constant is missing), so a forgotten attribute can never silently cost a stop per call.
+#[proc_macro_attribute]
+pub fn handler(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let mut item = syn::parse_macro_input!(item as syn::ItemImpl);
+    if !attr.is_empty() {
+        let attr = proc_macro2::TokenStream::from(attr);
+        return syn::Error::new_spanned(attr, "#[handler] takes no arguments")
+            .to_compile_error()
+            .into();
+    }
+    if item.trait_.is_none() {
+        return syn::Error::new_spanned(
+            &item.self_ty,
+            "#[handler] goes on `impl Linux for YourType { ... }`",
+        )
+        .to_compile_error()
+        .into();
+    }
+    let names: Vec<String> = item
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            syn::ImplItem::Fn(f) => Some(f.sig.ident.to_string()),
+            _ => None,
+        })
+        .collect();
+    let overrides: syn::ImplItem = syn::parse_quote! {
+        const OVERRIDES: &'static [&'static str] = &[#(#names),*];
+    };
+    item.items.push(overrides);
+    quote!(#item).into()
+}

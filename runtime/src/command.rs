@@ -1,9 +1,9 @@
 //! A `std::process::Command`-like builder that runs a program under the tracer.
 
 use crate::render::Printer;
-use crate::sys::{self, SpawnSpec};
-use crate::tracer::{TraceOutput, Tracer};
-use crate::{Error, Linux, Passthru};
+use crate::sys::{self, Filter, Interest, SpawnSpec};
+use crate::tracer::{Mode, TraceOutput, Tracer};
+use crate::{Error, Linux, Passthru, SYSCALLS, Syscall};
 use std::collections::BTreeMap;
 use std::ffi::{CString, OsStr, OsString};
 use std::io::{self, Read, Write};
@@ -37,7 +37,7 @@ pub struct Command {
     stdio: [Option<OwnedFd>; 3],
     trace: Option<(Box<dyn Write>, bool)>,
     string_limit: usize,
-    suppress_vdso: bool,
+    suppress_vdso: Option<bool>,
     timeout: Option<Duration>,
     shield_interrupts: bool,
 }
@@ -63,7 +63,7 @@ impl Command {
             stdio: [None, None, None],
             trace: None,
             string_limit: DEFAULT_STRING_LIMIT,
-            suppress_vdso: true,
+            suppress_vdso: None,
             timeout: None,
             shield_interrupts: false,
         }
@@ -145,9 +145,10 @@ impl Command {
     }
 
     /// Hide the vDSO at every exec so `clock_gettime`, `gettimeofday`, `time` and
-    /// `getcpu` make real (traceable) syscalls. On by default.
+    /// `getcpu` make real (traceable) syscalls. By default it is hidden when those calls
+    /// matter: when every call is traced, or when the handler overrides one of them.
     pub fn suppress_vdso(mut self, on: bool) -> Self {
-        self.suppress_vdso = on;
+        self.suppress_vdso = Some(on);
         self
     }
 
@@ -185,9 +186,19 @@ impl Command {
     /// # Errors
     /// [`Error::NotFound`] / [`Error::NotExecutable`] before anything runs; a failed
     /// fork; a failed ptrace request other than a tracee dying.
-    pub fn trace<H: Linux + 'static>(self, handler: H) -> Result<Outcome<H>, Error> {
+    pub fn trace<H: Linux + 'static>(mut self, handler: H) -> Result<Outcome<H>, Error> {
         let path = resolve(&self.program, self.env.as_ref())?;
         let mut spec = self.spawn_spec(&path)?;
+        // A full trace stops at every call anyway; otherwise only the handler's calls stop.
+        if self.trace.is_none() {
+            let interest = interest(H::OVERRIDES);
+            let clock_trapped = interest
+                .numbers
+                .iter()
+                .any(|n| VDSO_CALLS.contains(&i64::from(*n)));
+            self.suppress_vdso = Some(self.suppress_vdso.unwrap_or(clock_trapped));
+            spec.filter = Some(Filter::new(&interest));
+        }
         if self.shield_interrupts {
             spec.default_signals = [libc::SIGINT, libc::SIGQUIT]
                 .into_iter()
@@ -235,8 +246,19 @@ impl Command {
             printer: Printer::new(out, flush),
             string_limit: self.string_limit,
         });
+        let mode = if spec.filter.is_some() {
+            Mode::Seccomp
+        } else {
+            Mode::AllSyscalls
+        };
         let handler = Rc::new(handler);
-        let tracer = Tracer::seize(child, handler.clone(), output, self.suppress_vdso)?;
+        let tracer = Tracer::seize(
+            child,
+            handler.clone(),
+            output,
+            self.suppress_vdso.unwrap_or(true),
+            mode,
+        )?;
         let watchdog = self.timeout.map(|limit| {
             let live = tracer.live();
             std::thread::spawn(move || {
@@ -311,7 +333,32 @@ impl Command {
                 .transpose()?,
             stdio: [0, 1, 2].map(|i| self.stdio[i].as_ref().map(|fd| fd.as_raw_fd())),
             default_signals: Vec::new(),
+            filter: None,
         })
+    }
+}
+
+/// Calls the vDSO answers without entering the kernel.
+const VDSO_CALLS: &[i64] = &[
+    libc::SYS_clock_gettime,
+    libc::SYS_clock_getres,
+    libc::SYS_gettimeofday,
+    libc::SYS_time,
+    libc::SYS_getcpu,
+];
+
+/// The seccomp interest of a handler: the syscalls among its overridden methods.
+fn interest(overrides: &[&str]) -> Interest {
+    let mut numbers: Vec<u32> = overrides
+        .iter()
+        .filter_map(|name| Syscall::by_name(name))
+        .map(|info| info.number as u32)
+        .collect();
+    numbers.sort_unstable();
+    Interest {
+        numbers,
+        unknown: overrides.contains(&"unknown_syscall"),
+        known: SYSCALLS.iter().map(|info| info.number as u32).collect(),
     }
 }
 

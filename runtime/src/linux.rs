@@ -4,6 +4,7 @@
 use crate::args::Decoder;
 use crate::value::{SyscallInfo, Value};
 use crate::{SysResult, Tracee};
+use nix::unistd::Pid;
 
 /// The typed arguments of one syscall, generated per `syscalls.toml` entry.
 pub trait Call: Copy + Into<Syscall> {
@@ -33,12 +34,64 @@ impl From<Unknown> for Syscall {
     }
 }
 
-/// The system calls of a traced process, one `async` method each.
+/// A syscall made with the 32-bit i386 ABI (`int 0x80`) by a 64-bit process. Its number
+/// is from the i386 table (5 is `open` there, `fstat` on x86_64), so it is never treated
+/// as the x86_64 call with the same number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct I386 {
+    pub number: i64,
+    /// ebx, ecx, edx, esi, edi, ebp.
+    pub args: [u64; 6],
+}
+
+impl From<I386> for Syscall {
+    fn from(call: I386) -> Syscall {
+        Syscall::I386(call)
+    }
+}
+
+/// What happens to a signal about to be delivered to a tracee.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignalAction {
+    /// Deliver it unchanged.
+    Deliver,
+    /// Deliver this signal instead.
+    Replace(i32),
+    /// Do not deliver it.
+    Suppress,
+}
+
+/// The system calls of a traced process, one `async` method each, and the other events of
+/// its life (start, exec, exit, signals).
 ///
-/// Every method's default body forwards the call to the kernel unchanged, so an empty
-/// `impl Linux for X {}` traces without changing anything. A handler overrides the calls it
-/// cares about: return `Err(errno)` to deny (the kernel never runs the call), `Ok(value)` to
-/// emulate, or change the call and `t.forward(call).await` to run it and look at the result.
+/// Every syscall method's default body runs the call in the kernel unchanged, so an empty
+/// `#[interpose::handler] impl Linux for X {}` changes nothing. A handler overrides the calls
+/// it cares about and, in each, decides:
+/// - deny: `return Err(Errno::EACCES)`: the kernel never runs the call;
+/// - emulate: `return Ok(value)`: the kernel never runs the call, the program gets `value`;
+/// - pass: `return t.pass(call)`: the kernel runs the call (maybe with changed arguments)
+///   and its result reaches the program; decided at entry, this costs one ptrace stop;
+/// - forward: `let r = t.forward(call).await`: the kernel runs the call and the handler
+///   gets the result to inspect or change before returning it; this costs a second stop.
+///
+/// Put `#[interpose::handler]` on the impl: it records the overridden methods in
+/// [`OVERRIDES`](Linux::OVERRIDES), and the runtime installs a seccomp filter so every other
+/// syscall runs without stopping at all. The impl does not compile without it.
+///
+/// # What a sandbox built this way guarantees
+/// - A call the filter traps cannot run before the handler has decided: the kernel holds the
+///   thread at the seccomp stop. With no tracer (interpose killed), trapped calls fail with
+///   `ENOSYS` rather than run, and `PTRACE_O_EXITKILL` kills the tracees anyway.
+/// - Pointer arguments are not stable: a path read from tracee memory at entry can be
+///   changed by another thread sharing that memory before the kernel reads it (TOCTOU). A
+///   policy that must hold against a hostile multi-threaded program should emulate the call
+///   (do the work in the handler, or deny) rather than check and pass.
+/// - `io_uring` performs I/O without syscalls once set up: a sandbox should refuse
+///   `io_uring_setup` (the table traps it like any other call when overridden).
+/// - Calls made with the i386 ABI (`int 0x80`) always trap and arrive at
+///   [`i386_syscall`](Linux::i386_syscall), never as the x86_64 call with that number; a
+///   sandbox should deny them.
+/// - `restart_syscall` always runs: it only resumes a call already decided.
 ///
 /// Methods take `&self` because several tracees can be inside handler methods at once (one
 /// suspended on a forwarded `read` of a pipe while another writes it); keep handler state in
@@ -46,16 +99,49 @@ impl From<Unknown> for Syscall {
 #[allow(async_fn_in_trait)]
 #[interpose_macros::linux_syscalls("../../syscalls.toml")]
 pub trait Linux {
-    /// A syscall number the table does not know. Forwarded by default.
+    /// The names of the methods this impl overrides, written by `#[interpose::handler]`.
+    /// Only these syscalls stop the tracee (unless a trace of every call is requested).
+    const OVERRIDES: &'static [&'static str];
+
+    /// A syscall number the table does not know. Runs unchanged by default.
     async fn unknown_syscall(&self, t: &mut Tracee, call: Unknown) -> SysResult {
-        t.forward(call).await
+        t.pass(call)
+    }
+
+    /// A syscall made with the i386 ABI (`int 0x80`). Runs unchanged by default.
+    async fn i386_syscall(&self, t: &mut Tracee, call: I386) -> SysResult {
+        t.pass(call)
+    }
+
+    /// A new traced process or thread `tid` (of process `pid`), before its first
+    /// instruction.
+    fn on_start(&self, tid: Pid, pid: Pid) {
+        let _ = (tid, pid);
+    }
+
+    /// Thread `tid` has just executed a new program (its stack holds the new argv); the
+    /// program has not run yet.
+    fn on_exec(&self, tid: Pid) {
+        let _ = tid;
+    }
+
+    /// Thread `tid` is gone; `status` is its raw wait status.
+    fn on_exit(&self, tid: Pid, status: std::process::ExitStatus) {
+        let _ = (tid, status);
+    }
+
+    /// Signal `signal` is about to be delivered to thread `tid`.
+    fn on_signal(&self, tid: Pid, signal: i32) -> SignalAction {
+        let _ = (tid, signal);
+        SignalAction::Deliver
     }
 }
 
-/// The handler that changes nothing: every call is forwarded. The CLI traces with it.
+/// The handler that changes nothing: every call runs unchanged. The CLI traces with it.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Passthru;
 
+#[interpose_macros::handler]
 impl Linux for Passthru {}
 
 impl Syscall {

@@ -19,6 +19,8 @@ pub(crate) enum Forward {
     Idle,
     /// The handler asked to run this call (possibly rewritten) and awaits its result.
     Requested(Syscall),
+    /// The handler let this call (possibly rewritten) run without waiting for its result.
+    Pass(Syscall),
     /// The kernel ran it; this is the raw return value.
     Done(i64),
     /// The handler already forwarded once in this syscall.
@@ -59,6 +61,22 @@ impl Tracee {
     /// The tracee's address space.
     pub fn memory(&self) -> &Memory {
         &self.memory
+    }
+
+    /// Lets `call` run in the kernel (as given: a handler may have changed its arguments)
+    /// without waiting for the result, which reaches the program unchanged: `return
+    /// t.pass(call)`. Decided at entry, it costs a single ptrace stop. The `Ok(0)` it returns
+    /// only satisfies the method's type; the program gets the kernel's result.
+    ///
+    /// After a `pass` or `forward` in the same syscall it returns `ENOSYS` and does nothing.
+    pub fn pass(&mut self, call: impl Into<Syscall>) -> SysResult {
+        match self.forward.get() {
+            Forward::Idle => {
+                self.forward.set(Forward::Pass(call.into()));
+                Ok(0)
+            }
+            _ => Err(Errno::ENOSYS),
+        }
     }
 
     /// Runs `call` in the kernel (as given: a handler may have changed its arguments) and

@@ -7,7 +7,7 @@
 //! until that tracee's syscall-exit stop arrives.
 
 use crate::args::Decoder;
-use crate::linux::{Linux, Syscall, dispatch};
+use crate::linux::{Linux, SignalAction, Syscall, dispatch};
 use crate::memory::Memory;
 use crate::render::{self, Printer};
 use crate::sys::{self, SigInfo};
@@ -19,6 +19,7 @@ use nix::unistd::Pid;
 use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
+use std::os::unix::process::ExitStatusExt;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -30,6 +31,15 @@ use std::time::Duration;
 const AUDIT_ARCH_X86_64: u32 = 0xc000_003e;
 
 type HandlerFuture = Pin<Box<dyn Future<Output = SysResult>>>;
+
+/// How tracees are resumed between the stops that matter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// `PTRACE_SYSCALL` everywhere: every syscall stops at entry and exit (a full trace).
+    AllSyscalls,
+    /// `PTRACE_CONT`: a seccomp filter installed before exec stops only the chosen calls.
+    Seccomp,
+}
 
 /// Trace output settings.
 pub(crate) struct TraceOutput {
@@ -117,6 +127,7 @@ pub(crate) struct Tracer<H> {
     /// happens before it is the tracer's own start-up.
     root_started: bool,
     suppress_vdso: bool,
+    mode: Mode,
     live: Arc<Live>,
 }
 
@@ -127,8 +138,15 @@ impl<H: Linux + 'static> Tracer<H> {
         handler: Rc<H>,
         mut output: Option<TraceOutput>,
         suppress_vdso: bool,
+        mode: Mode,
     ) -> Result<Self, Error> {
-        let options = ptrace::Options::PTRACE_O_TRACESYSGOOD
+        let seccomp = if mode == Mode::Seccomp {
+            ptrace::Options::PTRACE_O_TRACESECCOMP
+        } else {
+            ptrace::Options::empty()
+        };
+        let options = seccomp
+            | ptrace::Options::PTRACE_O_TRACESYSGOOD
             | ptrace::Options::PTRACE_O_EXITKILL
             | ptrace::Options::PTRACE_O_TRACEFORK
             | ptrace::Options::PTRACE_O_TRACEVFORK
@@ -159,6 +177,7 @@ impl<H: Linux + 'static> Tracer<H> {
             root_status: None,
             root_started: false,
             suppress_vdso,
+            mode,
             live,
         })
     }
@@ -223,17 +242,24 @@ impl<H: Linux + 'static> Tracer<H> {
         }
     }
 
+    /// Restarts a tracee after a stop: to its next syscall stop when every call is traced,
+    /// otherwise to its next event (the seccomp filter stops it at the calls that matter).
     fn resume(&self, tid: Pid, signal: i32) {
         // ESRCH: the tracee was killed meanwhile; its death is reported by wait.
-        let _ = sys::resume(tid, signal);
+        let _ = match self.mode {
+            Mode::AllSyscalls => sys::resume_syscall(tid, signal),
+            Mode::Seccomp => sys::resume_cont(tid, signal),
+        };
     }
 
     fn on_syscall_stop(&mut self, tid: Pid) -> Result<(), Error> {
         match sys::syscall_info(tid) {
-            Ok(sys::SyscallStop::Entry { arch, number, args })
-            | Ok(sys::SyscallStop::Seccomp {
+            Ok(sys::SyscallStop::Entry { arch, number, args }) => {
+                self.on_syscall_enter(tid, arch, number, args, false)
+            }
+            Ok(sys::SyscallStop::Seccomp {
                 arch, number, args, ..
-            }) => self.on_syscall_enter(tid, arch, number, args),
+            }) => self.on_syscall_enter(tid, arch, number, args, true),
             Ok(sys::SyscallStop::Exit { ret }) => self.on_syscall_exit(tid, ret),
             Ok(sys::SyscallStop::None) => {
                 self.resume(tid, 0);
@@ -244,21 +270,23 @@ impl<H: Linux + 'static> Tracer<H> {
         }
     }
 
-    /// Syscall-enter-stop: show the entry part, run the handler up to its first await.
+    /// Syscall-enter stop (or seccomp stop): show the entry part, run the handler up to
+    /// its first await, then carry out its decision.
     fn on_syscall_enter(
         &mut self,
         tid: Pid,
         arch: u32,
         number: i64,
         args: [u64; 6],
+        at_seccomp: bool,
     ) -> Result<(), Error> {
         // An `int 0x80` call uses the i386 table: never mistake it for the x86_64 call
-        // with the same number. It runs unchanged and is shown by number.
+        // with the same number.
         let native = arch == AUDIT_ARCH_X86_64;
         let call = if native {
             Syscall::from_args(number, args)
         } else {
-            Syscall::Unknown(crate::linux::Unknown { number, args })
+            Syscall::I386(crate::linux::I386 { number, args })
         };
         let mut in_flight = InFlight {
             call,
@@ -269,45 +297,72 @@ impl<H: Linux + 'static> Tracer<H> {
             emulated: None,
         };
         if let Some(output) = &mut self.output {
-            let (text, shown) = entry_text(&call, tid, output.string_limit, !native);
+            let (text, shown) = entry_text(&call, tid, output.string_limit);
             output.printer.begin(tid, &text).map_err(Error::Output)?;
             in_flight.shown = shown;
             in_flight.printed = true;
         }
-        if native {
-            let pid = self.threads[&tid].pid;
-            let mut tracee = Tracee::new(tid, pid);
-            in_flight.forward = tracee.forward.clone();
-            let handler = self.handler.clone();
-            let mut future: HandlerFuture =
-                Box::pin(async move { dispatch(&*handler, &mut tracee, call).await });
-            match poll(&mut future) {
-                Poll::Ready(result) => {
-                    // Answered at entry: the kernel must not run the call.
-                    set_syscall(tid, -1, None)?;
-                    in_flight.emulated = Some(result);
+
+        let pid = self.threads.get(&tid).map_or(tid, |t| t.pid);
+        let mut tracee = Tracee::new(tid, pid);
+        in_flight.forward = tracee.forward.clone();
+        let handler = self.handler.clone();
+        let mut future: HandlerFuture =
+            Box::pin(async move { dispatch(&*handler, &mut tracee, call).await });
+        let needs_exit = match (poll(&mut future), in_flight.forward.get()) {
+            (Poll::Ready(_), Forward::Pass(passed)) => {
+                if passed != call {
+                    set_syscall(tid, &passed, None)?;
                 }
-                Poll::Pending => {
-                    if let Forward::Requested(forwarded) = in_flight.forward.get()
-                        && forwarded != call
-                    {
-                        set_syscall(tid, forwarded.number(), Some(forwarded.to_args()))?;
+                // The kernel's result stands; stop at the exit only to show it.
+                !at_seccomp || self.output.is_some()
+            }
+            (Poll::Ready(result), _) => {
+                // Answered at entry: the kernel must not run the call.
+                let value = Errno::into_ret(result);
+                if at_seccomp {
+                    // At a seccomp stop the skipped call keeps the return value we set.
+                    set_syscall(tid, &call, Some((-1, value)))?;
+                    if in_flight.printed {
+                        self.finish_line(tid, &in_flight, Some(value))?;
                     }
-                    in_flight.future = Some(future);
+                    false
+                } else {
+                    // At a syscall-enter stop the kernel overwrites rax with -ENOSYS when it
+                    // skips the call; the value is written at the exit stop.
+                    set_syscall(tid, &call, Some((-1, -i64::from(libc::ENOSYS))))?;
+                    in_flight.emulated = Some(result);
+                    true
                 }
             }
+            (Poll::Pending, forward) => {
+                if let Forward::Requested(forwarded) = forward
+                    && forwarded != call
+                {
+                    set_syscall(tid, &forwarded, None)?;
+                }
+                // The handler resumes at the exit stop. One awaiting something the runtime
+                // does not drive gets that chance too, then is dropped.
+                in_flight.future = Some(future);
+                true
+            }
+        };
+        if needs_exit {
+            if let Some(thread) = self.threads.get_mut(&tid) {
+                thread.in_flight = Some(in_flight);
+            }
+            let _ = sys::resume_syscall(tid, 0);
+        } else {
+            self.resume(tid, 0);
         }
-        if let Some(thread) = self.threads.get_mut(&tid) {
-            thread.in_flight = Some(in_flight);
-        }
-        self.resume(tid, 0);
         Ok(())
     }
 
-    /// Syscall-exit-stop: hand the result to the parked handler, write back what it
+    /// Syscall-exit stop: hand the result to the parked handler, write back what it
     /// returns, finish the line.
     fn on_syscall_exit(&mut self, tid: Pid, ret: i64) -> Result<(), Error> {
-        let Some(in_flight) = self.threads.get_mut(&tid).and_then(|t| t.in_flight.take()) else {
+        let Some(mut in_flight) = self.threads.get_mut(&tid).and_then(|t| t.in_flight.take())
+        else {
             // An exit without an entry we saw (the stop right after seizing): nothing to do.
             self.resume(tid, 0);
             return Ok(());
@@ -316,7 +371,7 @@ impl<H: Linux + 'static> Tracer<H> {
         if let Some(result) = in_flight.emulated {
             shown_ret = Errno::into_ret(result);
             set_return(tid, shown_ret)?;
-        } else if let Some(mut future) = in_flight.future {
+        } else if let Some(mut future) = in_flight.future.take() {
             in_flight.forward.set(Forward::Done(ret));
             if let Poll::Ready(result) = poll(&mut future) {
                 shown_ret = Errno::into_ret(result);
@@ -327,23 +382,34 @@ impl<H: Linux + 'static> Tracer<H> {
             // A future still pending awaits something the runtime does not drive; it is
             // dropped and the kernel's result stands.
         }
-        if in_flight.printed
-            && let Some(output) = &mut self.output
-        {
-            let rest = exit_text(
-                &in_flight.call,
-                in_flight.shown,
-                tid,
-                output.string_limit,
-                Some(shown_ret),
-            );
-            output
-                .printer
-                .finish(tid, &in_flight.call.name(), &rest)
-                .map_err(Error::Output)?;
+        if in_flight.printed {
+            self.finish_line(tid, &in_flight, Some(shown_ret))?;
         }
         self.resume(tid, 0);
         Ok(())
+    }
+
+    /// Writes the rest of a syscall line; `ret` is `None` for a call that never returned.
+    fn finish_line(
+        &mut self,
+        tid: Pid,
+        in_flight: &InFlight,
+        ret: Option<i64>,
+    ) -> Result<(), Error> {
+        let Some(output) = &mut self.output else {
+            return Ok(());
+        };
+        let rest = exit_text(
+            &in_flight.call,
+            in_flight.shown,
+            tid,
+            output.string_limit,
+            ret,
+        );
+        output
+            .printer
+            .finish(tid, &in_flight.call.name(), &rest)
+            .map_err(Error::Output)
     }
 
     fn on_event(&mut self, tid: Pid, signal: i32, event: i32) -> Result<(), Error> {
@@ -358,6 +424,7 @@ impl<H: Linux + 'static> Tracer<H> {
                 self.on_exec(tid)?;
                 self.resume(tid, 0);
             }
+            libc::PTRACE_EVENT_SECCOMP => self.on_syscall_stop(tid)?,
             libc::PTRACE_EVENT_STOP => {
                 if matches!(
                     signal,
@@ -393,13 +460,8 @@ impl<H: Linux + 'static> Tracer<H> {
             self.live.remove(former);
             if let Some(old) = self.threads.get_mut(&tid).and_then(|t| t.in_flight.take())
                 && old.printed
-                && let Some(output) = &mut self.output
             {
-                let rest = exit_text(&old.call, old.shown, tid, output.string_limit, None);
-                output
-                    .printer
-                    .finish(tid, &old.call.name(), &rest)
-                    .map_err(Error::Output)?;
+                self.finish_line(tid, &old, None)?;
             }
             if let Some(output) = &mut self.output {
                 let text = format!("+++ superseded by execve in pid {former} +++");
@@ -416,10 +478,16 @@ impl<H: Linux + 'static> Tracer<H> {
             // clock calls just do not trap.
             let _ = crate::vdso::suppress(tid);
         }
+        self.handler.on_exec(tid);
         Ok(())
     }
 
     fn on_signal_delivery(&mut self, tid: Pid, signal: i32) -> Result<(), Error> {
+        let deliver = match self.handler.on_signal(tid, signal) {
+            SignalAction::Deliver => signal,
+            SignalAction::Replace(other) => other,
+            SignalAction::Suppress => 0,
+        };
         if let Some(output) = &mut self.output
             && (tid != self.root || self.root_started)
         {
@@ -431,7 +499,7 @@ impl<H: Linux + 'static> Tracer<H> {
             );
             output.printer.line(tid, &text).map_err(Error::Output)?;
         }
-        self.resume(tid, signal);
+        self.resume(tid, deliver);
         Ok(())
     }
 
@@ -441,25 +509,17 @@ impl<H: Linux + 'static> Tracer<H> {
         if tid == self.root {
             self.root_status = Some(status);
         }
-        let Some(output) = &mut self.output else {
-            return Ok(());
-        };
+        self.handler
+            .on_exit(tid, std::process::ExitStatus::from_raw(status));
         // A call that never returned (exit_group, or a thread killed inside a call).
         if let Some(in_flight) = thread.and_then(|t| t.in_flight)
             && in_flight.printed
         {
-            let rest = exit_text(
-                &in_flight.call,
-                in_flight.shown,
-                tid,
-                output.string_limit,
-                None,
-            );
-            output
-                .printer
-                .finish(tid, &in_flight.call.name(), &rest)
-                .map_err(Error::Output)?;
+            self.finish_line(tid, &in_flight, None)?;
         }
+        let Some(output) = &mut self.output else {
+            return Ok(());
+        };
         let text = if libc::WIFEXITED(status) {
             format!("+++ exited with {} +++", libc::WEXITSTATUS(status))
         } else {
@@ -485,32 +545,41 @@ fn poll(future: &mut HandlerFuture) -> Poll<SysResult> {
         .poll(&mut Context::from_waker(Waker::noop()))
 }
 
-/// Rewrites the syscall number (and arguments) at a syscall-enter-stop. Number -1 makes
-/// the kernel skip the call.
-fn set_syscall(tid: Pid, number: i64, args: Option<[u64; 6]>) -> Result<(), Error> {
-    let mut regs = match ptrace::getregs(tid) {
-        Ok(regs) => regs,
-        Err(NixErrno::ESRCH) => return Ok(()),
-        Err(e) => return Err(Error::tracee("PTRACE_GETREGS", tid, e)),
-    };
-    regs.orig_rax = number as u64;
-    if let Some([a0, a1, a2, a3, a4, a5]) = args {
-        (regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8, regs.r9) = (a0, a1, a2, a3, a4, a5);
-    }
-    match ptrace::setregs(tid, regs) {
-        Ok(()) | Err(NixErrno::ESRCH) => Ok(()),
-        Err(e) => Err(Error::tracee("PTRACE_SETREGS", tid, e)),
-    }
+/// At a syscall-enter or seccomp stop, puts `call`'s number and arguments in the registers
+/// (in the i386 argument registers for an i386 call), or with `skip = Some((-1, value))`
+/// makes the kernel skip the call, leaving `value` as its return value.
+fn set_syscall(tid: Pid, call: &Syscall, skip: Option<(i64, i64)>) -> Result<(), Error> {
+    update_regs(tid, |regs| match skip {
+        Some((number, value)) => {
+            regs.orig_rax = number as u64;
+            regs.rax = value as u64;
+        }
+        None => {
+            regs.orig_rax = call.number() as u64;
+            let [a0, a1, a2, a3, a4, a5] = call.to_args();
+            if matches!(call, Syscall::I386(_)) {
+                (regs.rbx, regs.rcx, regs.rdx, regs.rsi, regs.rdi, regs.rbp) =
+                    (a0, a1, a2, a3, a4, a5);
+            } else {
+                (regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8, regs.r9) =
+                    (a0, a1, a2, a3, a4, a5);
+            }
+        }
+    })
 }
 
-/// Sets the return value at a syscall-exit-stop.
+/// Sets the return value at a syscall-exit stop.
 fn set_return(tid: Pid, value: i64) -> Result<(), Error> {
+    update_regs(tid, |regs| regs.rax = value as u64)
+}
+
+fn update_regs(tid: Pid, change: impl FnOnce(&mut libc::user_regs_struct)) -> Result<(), Error> {
     let mut regs = match ptrace::getregs(tid) {
         Ok(regs) => regs,
         Err(NixErrno::ESRCH) => return Ok(()),
         Err(e) => return Err(Error::tracee("PTRACE_GETREGS", tid, e)),
     };
-    regs.rax = value as u64;
+    change(&mut regs);
     match ptrace::setregs(tid, regs) {
         Ok(()) | Err(NixErrno::ESRCH) => Ok(()),
         Err(e) => Err(Error::tracee("PTRACE_SETREGS", tid, e)),
@@ -526,7 +595,7 @@ fn thread_group(tid: Pid) -> Option<Pid> {
 
 /// The entry part of a line, `openat(AT_FDCWD, "x", O_RDONLY` or `read(3, `, and how many
 /// arguments it covers: those before the first one only the exit stop can decode.
-fn entry_text(call: &Syscall, tid: Pid, string_limit: usize, i386: bool) -> (String, usize) {
+fn entry_text(call: &Syscall, tid: Pid, string_limit: usize) -> (String, usize) {
     let memory = Memory::new(tid);
     let decoder = Decoder {
         memory: &memory,
@@ -538,7 +607,7 @@ fn entry_text(call: &Syscall, tid: Pid, string_limit: usize, i386: bool) -> (Str
         info.args.iter().position(|a| a.at_exit).unwrap_or(count)
     });
     let mut text = String::new();
-    if i386 {
+    if matches!(call, Syscall::I386(_)) {
         text.push_str("[i386] ");
     }
     text.push_str(&call.name());

@@ -6,8 +6,10 @@
 //! conversions for tracee structs, and re-raising a fatal signal.
 #![allow(unsafe_code)]
 
+mod seccomp;
 mod spawn;
 
+pub use seccomp::{Filter, Interest};
 pub use spawn::{SpawnSpec, fork_stopped};
 
 use nix::sys::uio::{RemoteIoVec, process_vm_readv, process_vm_writev};
@@ -199,9 +201,18 @@ pub fn die_by_signal(signal: i32) -> ! {
 /// `PTRACE_SYSCALL`: restarts a stopped tracee up to its next syscall stop, delivering
 /// signal `signal` (0 for none). Unlike nix's wrapper this takes any signal number,
 /// real-time signals included.
-pub fn resume(pid: Pid, signal: i32) -> nix::Result<()> {
-    // SAFETY: PTRACE_SYSCALL takes no pointer; data is the signal number.
-    let r = unsafe { libc::ptrace(libc::PTRACE_SYSCALL, pid.as_raw(), 0usize, signal as usize) };
+pub fn resume_syscall(pid: Pid, signal: i32) -> nix::Result<()> {
+    restart(libc::PTRACE_SYSCALL, pid, signal)
+}
+
+/// `PTRACE_CONT`: restarts a stopped tracee with no syscall stops, delivering `signal`.
+pub fn resume_cont(pid: Pid, signal: i32) -> nix::Result<()> {
+    restart(libc::PTRACE_CONT, pid, signal)
+}
+
+fn restart(request: libc::c_uint, pid: Pid, signal: i32) -> nix::Result<()> {
+    // SAFETY: PTRACE_SYSCALL and PTRACE_CONT take no pointer; data is the signal number.
+    let r = unsafe { libc::ptrace(request, pid.as_raw(), 0usize, signal as usize) };
     if r < 0 {
         Err(nix::errno::Errno::last())
     } else {

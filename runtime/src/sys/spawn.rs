@@ -17,6 +17,8 @@ pub struct SpawnSpec {
     pub stdio: [Option<RawFd>; 3],
     /// Signals the tracer ignores but the program must start with at their default.
     pub default_signals: Vec<i32>,
+    /// A seccomp filter to install once seized, before exec.
+    pub filter: Option<super::Filter>,
 }
 
 /// Forks a child that stops itself with `SIGSTOP` and, once continued, executes the
@@ -49,7 +51,8 @@ pub fn fork_stopped(spec: &SpawnSpec) -> io::Result<(Pid, OwnedFd)> {
     let [read_end, write_end] = pipe;
 
     // SAFETY: between fork and exec the child only makes async-signal-safe calls (dup2,
-    // chdir, sigprocmask, signal, kill, execve, write, _exit) on data prepared before fork;
+    // chdir, sigprocmask, signal, kill, prctl, seccomp, execve, write, _exit) on data
+    // prepared before fork;
     // it never returns into Rust code.
     let pid = unsafe { libc::fork() };
     if pid < 0 {
@@ -92,6 +95,12 @@ pub fn fork_stopped(spec: &SpawnSpec) -> io::Result<(Pid, OwnedFd)> {
                 libc::signal(signal, libc::SIG_DFL);
             }
             libc::kill(libc::getpid(), libc::SIGSTOP);
+            // Seized now: a trapped call from here on stops for the tracer.
+            if let Some(filter) = &spec.filter
+                && !filter.install_in_child()
+            {
+                fail(write_end);
+            }
             match &envp {
                 Some(envp) => libc::execve(spec.path.as_ptr(), argv.as_ptr(), envp.as_ptr()),
                 None => libc::execv(spec.path.as_ptr(), argv.as_ptr()),
