@@ -63,6 +63,18 @@ impl Tracee {
         &self.memory
     }
 
+    /// The thread's stack pointer (`rsp`) at this syscall. Below it lie the 128-byte red
+    /// zone, which the program may still use, and then stack the program is not using: a
+    /// handler can put data there (a rewritten path) for the kernel to read during the call.
+    ///
+    /// # Errors
+    /// `ESRCH` if the thread is gone.
+    pub fn stack_pointer(&self) -> Result<u64, Errno> {
+        nix::sys::ptrace::getregs(self.tid)
+            .map(|regs| regs.rsp)
+            .map_err(|e| Errno::new(e as i32))
+    }
+
     /// Lets `call` run in the kernel (as given: a handler may have changed its arguments)
     /// without waiting for the result, which reaches the program unchanged: `return
     /// t.pass(call)`. Decided at entry, it costs a single ptrace stop. The `Ok(0)` it returns

@@ -1,0 +1,10 @@
+/* getppid_loop N: N raw getppid syscalls (no libc caching), the per-call cost probe. */
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+int main(int argc, char **argv) {
+    long n = argc > 1 ? atol(argv[1]) : 200000;
+    for (long i = 0; i < n; i++) syscall(SYS_getppid);
+    return 0;
+}
