@@ -151,3 +151,59 @@ fn tracer_leaves_the_hosts_other_children_alone() {
     assert!(outcome.status.success());
     assert_eq!(out, "traced\n");
 }
+
+/// Answers getppid with the caller's own pid, learnt by injecting getpid into the tracee.
+struct InjectGetpid;
+
+#[interpose::handler]
+impl Linux for InjectGetpid {
+    async fn getppid(&self, t: &mut Tracee, _: Getppid) -> SysResult {
+        t.inject(interpose::linux::Getpid {}).await
+    }
+}
+
+#[test]
+fn injected_call_runs_in_the_tracee() {
+    let (out, outcome) = traced(InjectGetpid, "sh", &["-c", "echo $$ $PPID"]);
+    assert!(outcome.status.success());
+    let words: Vec<&str> = out.split_whitespace().collect();
+    assert_eq!(
+        words[0], words[1],
+        "getppid answered with the shell's own pid: {out}"
+    );
+}
+
+/// Opens /etc/hostname whenever the program opens /no/such/file: maps a scratch page in
+/// the tracee with an injected mmap, writes the new path there, and points the call at it.
+struct ScratchRedirect;
+
+#[interpose::handler]
+impl Linux for ScratchRedirect {
+    async fn openat(&self, t: &mut Tracee, mut call: Openat) -> SysResult {
+        if call.pathname.read(t)? != std::path::Path::new("/no/such/file") {
+            return t.pass(call);
+        }
+        use interpose::args::{Addr, Fd, Hex};
+        use interpose::linux::{MapFlags, Mmap, ProtFlags};
+        let page = t
+            .inject(Mmap {
+                addr: Addr(0),
+                length: 4096,
+                prot: ProtFlags::PROT_READ | ProtFlags::PROT_WRITE,
+                flags: MapFlags::MAP_PRIVATE | MapFlags::MAP_ANONYMOUS,
+                fd: Fd(-1),
+                offset: Hex(0),
+            })
+            .await? as u64;
+        t.memory().write(page, b"/etc/hostname\0")?;
+        call.pathname = interpose::args::PathPtr(page);
+        t.forward(call).await
+    }
+}
+
+#[test]
+fn pointer_argument_rewritten_into_an_injected_page() {
+    let (out, outcome) = traced(ScratchRedirect, "/bin/cat", &["/no/such/file"]);
+    assert!(outcome.status.success(), "{:?}", outcome.status);
+    assert_eq!(out, std::fs::read_to_string("/etc/hostname").unwrap());
+}

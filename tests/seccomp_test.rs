@@ -189,7 +189,10 @@ fn sleep_stopped_and_continued_restarts_and_finishes() {
         std::thread::spawn(move || {
             let deadline = Instant::now() + Duration::from_secs(10);
             while pid.load(Ordering::SeqCst) == 0 {
-                assert!(Instant::now() < deadline, "clock_nanosleep never reached the handler");
+                assert!(
+                    Instant::now() < deadline,
+                    "clock_nanosleep never reached the handler"
+                );
                 std::thread::sleep(Duration::from_millis(10));
             }
             let sleeper = Pid::from_raw(pid.load(Ordering::SeqCst));

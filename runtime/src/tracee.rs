@@ -23,6 +23,10 @@ pub(crate) enum Forward {
     Pass(Syscall),
     /// The kernel ran it; this is the raw return value.
     Done(i64),
+    /// The handler asked to run this extra call before deciding about the current one.
+    Inject(Syscall),
+    /// The injected call returned this raw value.
+    Injected(i64),
     /// The handler already forwarded once in this syscall.
     Spent,
 }
@@ -83,7 +87,7 @@ impl Tracee {
     /// After a `pass` or `forward` in the same syscall it returns `ENOSYS` and does nothing.
     pub fn pass(&mut self, call: impl Into<Syscall>) -> SysResult {
         match self.forward.get() {
-            Forward::Idle => {
+            Forward::Idle | Forward::Injected(_) => {
                 self.forward.set(Forward::Pass(call.into()));
                 Ok(0)
             }
@@ -99,7 +103,9 @@ impl Tracee {
     /// `ENOSYS` without running anything.
     pub async fn forward(&mut self, call: impl Into<Syscall>) -> SysResult {
         match self.forward.get() {
-            Forward::Idle => self.forward.set(Forward::Requested(call.into())),
+            Forward::Idle | Forward::Injected(_) => {
+                self.forward.set(Forward::Requested(call.into()))
+            }
             _ => return Err(Errno::ENOSYS),
         }
         let ret = ForwardResult {
@@ -107,6 +113,44 @@ impl Tracee {
         }
         .await;
         Errno::from_ret(ret)
+    }
+}
+
+impl Tracee {
+    /// Makes the tracee run `call` now, before the syscall it is stopped in, and returns
+    /// the result: to map a scratch page (`mmap`), close a descriptor, ask for the pid...
+    /// The current syscall is untouched and waits for the handler's decision, which may
+    /// come after several injections. Each injection costs two ptrace stops.
+    ///
+    /// Only before the current call is passed, forwarded or answered; after that it
+    /// returns `ENOSYS`.
+    pub async fn inject(&mut self, call: impl Into<Syscall>) -> SysResult {
+        match self.forward.get() {
+            Forward::Idle | Forward::Injected(_) => self.forward.set(Forward::Inject(call.into())),
+            _ => return Err(Errno::ENOSYS),
+        }
+        let ret = InjectResult {
+            state: &self.forward,
+        }
+        .await;
+        self.forward.set(Forward::Idle);
+        Errno::from_ret(ret)
+    }
+}
+
+/// Resolves once the injected call has returned.
+struct InjectResult<'a> {
+    state: &'a Cell<Forward>,
+}
+
+impl Future for InjectResult<'_> {
+    type Output = i64;
+
+    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<i64> {
+        match self.state.get() {
+            Forward::Injected(ret) => Poll::Ready(ret),
+            _ => Poll::Pending,
+        }
     }
 }
 

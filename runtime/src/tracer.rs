@@ -59,6 +59,12 @@ struct InFlight {
     forward: Rc<Cell<Forward>>,
     /// The handler answered without the kernel: write this at the exit stop.
     emulated: Option<SysResult>,
+    /// An injected call is running; these are the registers of the entry stop it
+    /// interrupted, to put back (rewound) once it returns.
+    injecting: Option<libc::user_regs_struct>,
+    /// The original call is being re-issued after an injection: its next entry stop
+    /// continues the parked handler instead of starting a new one.
+    reissued: bool,
 }
 
 /// One traced thread.
@@ -239,6 +245,7 @@ impl<H: Linux + 'static> Tracer<H> {
                 in_flight: None,
             });
             self.live.insert(tid);
+            self.handler.on_start(tid, pid);
         }
     }
 
@@ -288,6 +295,17 @@ impl<H: Linux + 'static> Tracer<H> {
         } else {
             Syscall::I386(crate::linux::I386 { number, args })
         };
+        // The original call re-issued after an injection: continue its handler.
+        if let Some(mut in_flight) = self.threads.get_mut(&tid).and_then(|t| t.in_flight.take()) {
+            if in_flight.reissued
+                && let Some(future) = in_flight.future.take()
+            {
+                in_flight.reissued = false;
+                return self.decide(tid, in_flight, future, at_seccomp);
+            }
+            // A call that never reached its exit stop (the thread was stopped for good
+            // elsewhere): its state is stale.
+        }
         let mut in_flight = InFlight {
             call,
             shown: 0,
@@ -295,6 +313,8 @@ impl<H: Linux + 'static> Tracer<H> {
             future: None,
             forward: Rc::default(),
             emulated: None,
+            injecting: None,
+            reissued: false,
         };
         if let Some(output) = &mut self.output {
             let (text, shown) = entry_text(&call, tid, output.string_limit);
@@ -307,8 +327,21 @@ impl<H: Linux + 'static> Tracer<H> {
         let mut tracee = Tracee::new(tid, pid);
         in_flight.forward = tracee.forward.clone();
         let handler = self.handler.clone();
-        let mut future: HandlerFuture =
+        let future: HandlerFuture =
             Box::pin(async move { dispatch(&*handler, &mut tracee, call).await });
+        self.decide(tid, in_flight, future, at_seccomp)
+    }
+
+    /// Polls a handler at a syscall's entry (first or after an injection) and carries out
+    /// what it decided: deny or emulate, pass, forward and await, or inject a call first.
+    fn decide(
+        &mut self,
+        tid: Pid,
+        mut in_flight: InFlight,
+        mut future: HandlerFuture,
+        at_seccomp: bool,
+    ) -> Result<(), Error> {
+        let call = in_flight.call;
         let needs_exit = match (poll(&mut future), in_flight.forward.get()) {
             (Poll::Ready(_), Forward::Pass(passed)) => {
                 if passed != call {
@@ -334,6 +367,15 @@ impl<H: Linux + 'static> Tracer<H> {
                     in_flight.emulated = Some(result);
                     true
                 }
+            }
+            (Poll::Pending, Forward::Inject(injected)) => {
+                // Run the injected call in place of this one; put this one back after.
+                let regs =
+                    ptrace::getregs(tid).map_err(|e| Error::tracee("PTRACE_GETREGS", tid, e))?;
+                set_syscall(tid, &injected, None)?;
+                in_flight.injecting = Some(regs);
+                in_flight.future = Some(future);
+                true
             }
             (Poll::Pending, forward) => {
                 if let Forward::Requested(forwarded) = forward
@@ -367,6 +409,25 @@ impl<H: Linux + 'static> Tracer<H> {
             self.resume(tid, 0);
             return Ok(());
         };
+        if let Some(mut regs) = in_flight.injecting.take() {
+            // The injected call returned: hand its result to the handler when the original
+            // call, rewound to its `syscall` instruction, enters again.
+            regs.rip -= 2;
+            regs.rax = regs.orig_rax;
+            match ptrace::setregs(tid, regs) {
+                Ok(()) | Err(NixErrno::ESRCH) => {}
+                Err(e) => return Err(Error::tracee("PTRACE_SETREGS", tid, e)),
+            }
+            in_flight.forward.set(Forward::Injected(ret));
+            in_flight.reissued = true;
+            if let Some(thread) = self.threads.get_mut(&tid) {
+                thread.in_flight = Some(in_flight);
+            }
+            // The re-issued call stops again: at its seccomp stop (it is a trapped call) or
+            // at its syscall-enter stop.
+            self.resume(tid, 0);
+            return Ok(());
+        }
         let mut shown_ret = ret;
         if let Some(result) = in_flight.emulated {
             shown_ret = Errno::into_ret(result);
