@@ -2,10 +2,10 @@
 
 use anyhow::Context as _;
 use clap::Parser;
-use interpose::{Command, DEFAULT_STRING_LIMIT, exit_like};
+use interpose::{Attach, Command, DEFAULT_STRING_LIMIT, Passthru, Pid, exit_like};
 use std::ffi::OsString;
 use std::fs::File;
-use std::io::{BufWriter, IsTerminal};
+use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -35,9 +35,13 @@ struct Cli {
     #[arg(long)]
     keep_vdso: bool,
 
+    /// Attach to the running process PID (and its threads) instead of starting a program.
+    #[arg(short = 'p', value_name = "PID", conflicts_with = "program")]
+    pid: Option<i32>,
+
     /// The program to run, searched in PATH.
-    #[arg(value_name = "PROGRAM", required = true)]
-    program: OsString,
+    #[arg(value_name = "PROGRAM", required_unless_present = "pid")]
+    program: Option<OsString>,
 
     /// Its arguments.
     #[arg(
@@ -59,39 +63,54 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(&cli) {
         Ok(code) => code,
-        Err(error) => {
-            eprintln!("interpose: {error:#}");
-            let code = error
-                .downcast_ref::<interpose::Error>()
-                .map_or(1, |e| e.exit_code());
-            ExitCode::from(code as u8)
-        }
+        // The library's errors are one complete line; others carry their context chain.
+        Err(error) => match error.downcast_ref::<interpose::Error>() {
+            Some(e) => {
+                eprintln!("interpose: {e}");
+                ExitCode::from(e.exit_code() as u8)
+            }
+            None => {
+                eprintln!("interpose: {error:#}");
+                ExitCode::from(1)
+            }
+        },
     }
 }
 
 fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     let _ = cli.follow;
-    let mut command = Command::new(&cli.program)
-        .args(&cli.args)
-        .string_limit(cli.string_limit)
-        .suppress_vdso(!cli.keep_vdso)
-        .shield_interrupts(true);
-    command = match &cli.output {
+    let (out, flush): (Box<dyn Write>, bool) = match &cli.output {
         Some(path) => {
             let file =
                 File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-            command.trace_to(BufWriter::new(file), false)
+            (Box::new(BufWriter::new(file)), false)
         }
-        None => {
-            let flush = true;
-            let _ = std::io::stderr().is_terminal();
-            command.trace_to(std::io::stderr(), flush)
-        }
+        None => (Box::new(std::io::stderr()), true),
     };
-    if let Some(limit) = cli.timeout {
-        command = command.timeout(limit);
-    }
-    let outcome = command.trace(interpose::Passthru)?;
+    let outcome = match (cli.pid, &cli.program) {
+        (Some(pid), _) => {
+            let mut attach = Attach::new(Pid::from_raw(pid))
+                .string_limit(cli.string_limit)
+                .trace_to(out, flush);
+            if let Some(limit) = cli.timeout {
+                attach = attach.timeout(limit);
+            }
+            attach.trace(Passthru)?
+        }
+        (None, Some(program)) => {
+            let mut command = Command::new(program)
+                .args(&cli.args)
+                .string_limit(cli.string_limit)
+                .suppress_vdso(!cli.keep_vdso)
+                .shield_interrupts(true)
+                .trace_to(out, flush);
+            if let Some(limit) = cli.timeout {
+                command = command.timeout(limit);
+            }
+            command.trace(Passthru)?
+        }
+        (None, None) => unreachable!("clap requires PROGRAM unless -p is given"),
+    };
     if outcome.timed_out {
         eprintln!(
             "interpose: timed out after {}s; killed the traced processes",

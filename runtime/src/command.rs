@@ -2,8 +2,9 @@
 
 use crate::render::Printer;
 use crate::sys::{self, Filter, Interest, SpawnSpec};
-use crate::tracer::{Mode, TraceOutput, Tracer};
+use crate::tracer::{Ended, Mode, TraceOutput, Tracer};
 use crate::{Error, Linux, Passthru, SYSCALLS, Syscall};
+use nix::unistd::Pid;
 use std::collections::BTreeMap;
 use std::ffi::{CString, OsStr, OsString};
 use std::io::{self, Read, Write};
@@ -259,23 +260,7 @@ impl Command {
             self.suppress_vdso.unwrap_or(true),
             mode,
         )?;
-        let watchdog = self.timeout.map(|limit| {
-            let live = tracer.live();
-            std::thread::spawn(move || {
-                let deadline = std::time::Instant::now() + limit;
-                while std::time::Instant::now() < deadline && !live.is_done() {
-                    std::thread::sleep(Duration::from_millis(20).min(limit));
-                }
-                if !live.is_done() {
-                    live.kill_all_until_done();
-                }
-            })
-        });
-        let ended = tracer.run();
-        if let Some(watchdog) = watchdog {
-            let _ = watchdog.join();
-        }
-        let ended = ended?;
+        let ended = run_tracer(tracer, self.timeout)?;
         // The pipe closed at exec (close-on-exec); four bytes on it mean execve failed.
         if let Some(errno) = read_error(&mut errors) {
             let source = io::Error::from_raw_os_error(errno);
@@ -287,13 +272,7 @@ impl Command {
                 },
             });
         }
-        let handler = Rc::try_unwrap(handler)
-            .unwrap_or_else(|_| unreachable!("every handler future ended with the tracer"));
-        Ok(Outcome {
-            status: ExitStatus::from_raw(ended.status),
-            handler,
-            timed_out: ended.timed_out,
-        })
+        Ok(outcome(handler, ended))
     }
 
     fn spawn_spec(&self, path: &Path) -> Result<SpawnSpec, Error> {
@@ -335,6 +314,99 @@ impl Command {
             default_signals: Vec::new(),
             filter: None,
         })
+    }
+}
+
+/// Runs the tracer loop, with a watchdog thread that kills the traced tree after `timeout`.
+fn run_tracer<H: Linux + 'static>(
+    tracer: Tracer<H>,
+    timeout: Option<Duration>,
+) -> Result<Ended, Error> {
+    let watchdog = timeout.map(|limit| {
+        let live = tracer.live();
+        std::thread::spawn(move || {
+            let deadline = std::time::Instant::now() + limit;
+            while std::time::Instant::now() < deadline && !live.is_done() {
+                std::thread::sleep(Duration::from_millis(20).min(limit));
+            }
+            if !live.is_done() {
+                live.kill_all_until_done();
+            }
+        })
+    });
+    let ended = tracer.run();
+    if let Some(watchdog) = watchdog {
+        let _ = watchdog.join();
+    }
+    ended
+}
+
+fn outcome<H>(handler: Rc<H>, ended: Ended) -> Outcome<H> {
+    let handler = Rc::try_unwrap(handler)
+        .unwrap_or_else(|_| unreachable!("every handler future ended with the tracer"));
+    Outcome {
+        status: ExitStatus::from_raw(ended.status),
+        handler,
+        timed_out: ended.timed_out,
+    }
+}
+
+/// A running process to trace, with all its threads and the children it starts from now
+/// on: `strace -p`.
+///
+/// Every syscall stops (a seccomp filter cannot be added to a process that is already
+/// running), and the vDSO stays as the program found it. The process is not killed if the
+/// tracer goes away: the kernel detaches it and it runs on.
+pub struct Attach {
+    pid: Pid,
+    trace: Option<(Box<dyn Write>, bool)>,
+    string_limit: usize,
+    timeout: Option<Duration>,
+}
+
+impl Attach {
+    /// Attaches to process `pid` (its thread group).
+    pub fn new(pid: Pid) -> Self {
+        Attach {
+            pid,
+            trace: None,
+            string_limit: DEFAULT_STRING_LIMIT,
+            timeout: None,
+        }
+    }
+
+    /// As [`Command::trace_to`].
+    pub fn trace_to(mut self, out: impl Write + 'static, flush_each_line: bool) -> Self {
+        self.trace = Some((Box::new(out), flush_each_line));
+        self
+    }
+
+    /// As [`Command::string_limit`].
+    pub fn string_limit(mut self, limit: usize) -> Self {
+        self.string_limit = limit;
+        self
+    }
+
+    /// As [`Command::timeout`]: kills the traced tree after `limit`.
+    pub fn timeout(mut self, limit: Duration) -> Self {
+        self.timeout = Some(limit);
+        self
+    }
+
+    /// Traces the process with `handler` until it and its traced children are gone.
+    ///
+    /// # Errors
+    /// [`Error::Tracee`] when the process cannot be seized (`ESRCH`: no such process,
+    /// `EPERM`: not allowed).
+    pub fn trace<H: Linux + 'static>(self, handler: H) -> Result<Outcome<H>, Error> {
+        let output = self.trace.map(|(out, flush)| TraceOutput {
+            printer: Printer::new(out, flush),
+            string_limit: self.string_limit,
+        });
+        let handler = Rc::new(handler);
+        let tracer = Tracer::attach(self.pid, handler.clone(), output)?;
+        let ended = run_tracer(tracer, self.timeout)?;
+        Ok(outcome(handler, ended))
     }
 }
 

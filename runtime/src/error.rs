@@ -17,7 +17,7 @@ pub enum Error {
     #[error("cannot start {}: {}", .program.display(), describe(.error))]
     Spawn { program: PathBuf, error: io::Error },
     /// A ptrace request on a tracee failed for a reason other than the tracee dying.
-    #[error("{operation} on pid {pid} failed: {source}")]
+    #[error("{operation} on pid {pid}: {}", .source.desc())]
     Tracee {
         operation: &'static str,
         pid: Pid,

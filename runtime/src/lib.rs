@@ -34,7 +34,7 @@ mod tracer;
 pub mod value;
 pub mod vdso;
 
-pub use command::{Command, DEFAULT_STRING_LIMIT, Outcome, exit_like};
+pub use command::{Attach, Command, DEFAULT_STRING_LIMIT, Outcome, exit_like};
 pub use errno::{Errno, SysResult};
 pub use error::Error;
 pub use interpose_macros::handler;

@@ -32,6 +32,14 @@ const AUDIT_ARCH_X86_64: u32 = 0xc000_003e;
 
 type HandlerFuture = Pin<Box<dyn Future<Output = SysResult>>>;
 
+/// Options every tracee gets: report syscall stops as `SIGTRAP | 0x80`, and follow
+/// fork, vfork, clone and exec.
+const FOLLOW: ptrace::Options = ptrace::Options::PTRACE_O_TRACESYSGOOD
+    .union(ptrace::Options::PTRACE_O_TRACEFORK)
+    .union(ptrace::Options::PTRACE_O_TRACEVFORK)
+    .union(ptrace::Options::PTRACE_O_TRACECLONE)
+    .union(ptrace::Options::PTRACE_O_TRACEEXEC);
+
 /// How tracees are resumed between the stops that matter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Mode {
@@ -139,10 +147,11 @@ pub(crate) struct Tracer<H> {
 
 impl<H: Linux + 'static> Tracer<H> {
     /// Seizes `root`, a child forked by this thread and stopped by its own `SIGSTOP`.
+    /// Seizes `root`, a child forked by this thread and stopped by its own `SIGSTOP`.
     pub(crate) fn seize(
         root: Pid,
         handler: Rc<H>,
-        mut output: Option<TraceOutput>,
+        output: Option<TraceOutput>,
         suppress_vdso: bool,
         mode: Mode,
     ) -> Result<Self, Error> {
@@ -151,41 +160,71 @@ impl<H: Linux + 'static> Tracer<H> {
         } else {
             ptrace::Options::empty()
         };
-        let options = seccomp
-            | ptrace::Options::PTRACE_O_TRACESYSGOOD
-            | ptrace::Options::PTRACE_O_EXITKILL
-            | ptrace::Options::PTRACE_O_TRACEFORK
-            | ptrace::Options::PTRACE_O_TRACEVFORK
-            | ptrace::Options::PTRACE_O_TRACECLONE
-            | ptrace::Options::PTRACE_O_TRACEEXEC;
+        // EXITKILL: no tracee outlives the tracer, even one killed with SIGKILL.
+        let options = seccomp | ptrace::Options::PTRACE_O_EXITKILL | FOLLOW;
         ptrace::seize(root, options).map_err(|e| Error::tracee("PTRACE_SEIZE", root, e))?;
         // The child stopped itself; SIGCONT lets it go on to execve, now traced.
         nix::sys::signal::kill(root, nix::sys::signal::SIGCONT)
             .map_err(|e| Error::tracee("kill(SIGCONT)", root, e))?;
+        let mut tracer = Tracer::new(root, handler, output, suppress_vdso, mode);
+        tracer.ensure_thread(root);
+        Ok(tracer)
+    }
+
+    /// Seizes every thread of the running process `pid` and interrupts them so the trace
+    /// starts at once. Every syscall stops (a seccomp filter cannot be added to a running
+    /// process), the vDSO stays as the program found it, and no `EXITKILL`: the process
+    /// is not killed when the tracer goes away.
+    pub(crate) fn attach(
+        pid: Pid,
+        handler: Rc<H>,
+        output: Option<TraceOutput>,
+    ) -> Result<Self, Error> {
+        let mut tracer = Tracer::new(pid, handler, output, false, Mode::AllSyscalls);
+        tracer.root_started = true;
+        // Threads can appear while we attach: list again until a pass finds no new one.
+        loop {
+            let tids = process_threads(pid).map_err(|e| Error::tracee("attach", pid, e))?;
+            let new: Vec<Pid> = tids
+                .into_iter()
+                .filter(|t| !tracer.threads.contains_key(t))
+                .collect();
+            if new.is_empty() {
+                break;
+            }
+            for tid in new {
+                match ptrace::seize(tid, FOLLOW).and_then(|()| ptrace::interrupt(tid)) {
+                    Ok(()) => tracer.ensure_thread(tid),
+                    // A thread that exited meanwhile.
+                    Err(NixErrno::ESRCH) if tid != pid => {}
+                    Err(e) => return Err(Error::tracee("PTRACE_SEIZE", tid, e)),
+                }
+            }
+        }
+        Ok(tracer)
+    }
+
+    fn new(
+        root: Pid,
+        handler: Rc<H>,
+        mut output: Option<TraceOutput>,
+        suppress_vdso: bool,
+        mode: Mode,
+    ) -> Self {
         if let Some(output) = &mut output {
             output.printer.set_root(root);
         }
-        let live = Arc::new(Live::default());
-        live.insert(root);
-        let mut threads = HashMap::new();
-        threads.insert(
-            root,
-            Thread {
-                pid: root,
-                in_flight: None,
-            },
-        );
-        Ok(Tracer {
+        Tracer {
             handler,
-            threads,
+            threads: HashMap::new(),
             output,
             root,
             root_status: None,
             root_started: false,
             suppress_vdso,
             mode,
-            live,
-        })
+            live: Arc::new(Live::default()),
+        }
     }
 
     pub(crate) fn live(&self) -> Arc<Live> {
@@ -645,6 +684,19 @@ fn update_regs(tid: Pid, change: impl FnOnce(&mut libc::user_regs_struct)) -> Re
         Ok(()) | Err(NixErrno::ESRCH) => Ok(()),
         Err(e) => Err(Error::tracee("PTRACE_SETREGS", tid, e)),
     }
+}
+
+/// The thread ids of process `pid`, from `/proc/<pid>/task`.
+fn process_threads(pid: Pid) -> Result<Vec<Pid>, nix::Error> {
+    let entries = std::fs::read_dir(format!("/proc/{pid}/task")).map_err(|e| {
+        nix::Error::from_raw(e.raw_os_error().map_or(libc::ESRCH, |n| {
+            if n == libc::ENOENT { libc::ESRCH } else { n }
+        }))
+    })?;
+    Ok(entries
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+        .map(Pid::from_raw)
+        .collect())
 }
 
 /// The thread group id of `tid`, from `/proc/<tid>/status`.

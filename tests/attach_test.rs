@@ -1,0 +1,56 @@
+//! `interpose -p PID` attaches to a running process, traces it and the children it starts
+//! from then on, and ends when it exits; the process itself is undisturbed.
+
+mod common;
+
+use common::{interpose, join_resumed, parse_trace};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+#[test]
+fn attach_traces_a_running_process_until_it_exits() {
+    // Prints 1..8, one every 0.15 s, each `sleep` a child of the shell.
+    let mut child = Command::new("sh")
+        .args([
+            "-c",
+            "for i in 1 2 3 4 5 6 7 8; do echo $i; sleep 0.15; done",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let pid = child.id().to_string();
+    let run = interpose(&["-p", &pid]);
+    let status = child.wait().unwrap();
+    let out = std::io::read_to_string(child.stdout.take().unwrap()).unwrap();
+    assert!(status.success(), "the attached shell ran on normally");
+    assert_eq!(out, "1\n2\n3\n4\n5\n6\n7\n8\n", "nothing lost or repeated");
+
+    assert!(run.status.success(), "stderr:\n{}", run.stderr);
+    let lines = join_resumed(&parse_trace(&run.stderr));
+    // The shell's later writes, made while attached, are in the trace under no prefix.
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.pid.is_none() && l.text == r#"write(1, "8\n", 2) = 2"#),
+        "{}",
+        run.stderr
+    );
+    // Children started after the attach are followed.
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.pid.is_some() && l.text.starts_with("execve(") && l.text.contains("sleep"))
+    );
+    assert_eq!(lines.last().unwrap().text, "+++ exited with 0 +++");
+}
+
+#[test]
+fn attach_to_a_missing_process_is_one_line() {
+    let run = interpose(&["-p", "999999999"]);
+    assert_eq!(run.status.code(), Some(1));
+    assert_eq!(
+        run.stderr,
+        "interpose: attach on pid 999999999: No such process\n"
+    );
+}
