@@ -334,16 +334,14 @@ impl<H: Linux + 'static> Tracer<H> {
         } else {
             Syscall::I386(crate::linux::I386 { number, args })
         };
-        // The original call re-issued after an injection: continue its handler.
-        if let Some(mut in_flight) = self.threads.get_mut(&tid).and_then(|t| t.in_flight.take()) {
-            if in_flight.reissued
-                && let Some(future) = in_flight.future.take()
-            {
-                in_flight.reissued = false;
-                return self.decide(tid, in_flight, future, at_seccomp);
-            }
-            // A call that never reached its exit stop (the thread was stopped for good
-            // elsewhere): its state is stale.
+        // The original call re-issued after an injection: continue its handler. Any other
+        // leftover state belongs to a call that never reached its exit stop: stale.
+        if let Some(mut in_flight) = self.threads.get_mut(&tid).and_then(|t| t.in_flight.take())
+            && in_flight.reissued
+            && let Some(future) = in_flight.future.take()
+        {
+            in_flight.reissued = false;
+            return self.decide(tid, in_flight, future, at_seccomp);
         }
         let mut in_flight = InFlight {
             call,
