@@ -87,6 +87,10 @@ run_one() { # $1 = prefix, $2 = workload; prints wall seconds
 configs_for() { if [[ $1 == getppid* ]]; then printf '%s\n' "${GETPPID[@]}"; else printf '%s\n' "${COMMON[@]}"; fi; }
 
 echo "# $(uname -srm), $(nproc) CPUs, $(strace -V | head -1), $RUNS runs, interleaved" >&2
+echo "# warm-up: every workload once, natively (file caches)" >&2
+for w in "${WORKLOADS[@]}"; do
+  [[ ${w%%|*} =~ $FILTER ]] && run_one "" "${w#*|}" >/dev/null
+done
 for ((round = 1; round <= RUNS; round++)); do
   echo "# round $round/$RUNS (load $(cut -d' ' -f1 /proc/loadavg))" >&2
   for w in "${WORKLOADS[@]}"; do
