@@ -76,12 +76,18 @@ impl Errno {
         (known != nix::errno::Errno::UnknownErrno).then(|| errno_name(known))
     }
 
-    /// The description strerror gives, `No such file or directory`.
-    pub fn description(self) -> &'static str {
+    /// The description glibc's `strerror` gives, `No such file or directory`, as strace
+    /// prints it.
+    pub fn description(self) -> String {
         if let Some((_, _, text)) = RESTART_CODES.iter().find(|(n, ..)| *n == self.0) {
-            return text;
+            return (*text).to_string();
         }
-        nix::errno::Errno::from_raw(self.0).desc()
+        // std's message is strerror_r's text followed by ` (os error N)`.
+        let text = std::io::Error::from_raw_os_error(self.0).to_string();
+        match text.rfind(" (os error ") {
+            Some(at) => text[..at].to_string(),
+            None => text,
+        }
     }
 
     /// True for the kernel-internal restart codes (`ERESTARTSYS`...), which strace shows as
