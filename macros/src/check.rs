@@ -72,6 +72,7 @@ pub const STRUCTS: &[&str] = &[
     "pollfd",
     "epoll_event",
     "fd_pair",
+    "wait_status",
     "int",
     "long",
     "uint",

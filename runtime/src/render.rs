@@ -90,9 +90,19 @@ fn file_mode(out: &mut String, mode: u64) {
         (libc::S_IFIFO, "S_IFIFO"),
         (libc::S_IFSOCK, "S_IFSOCK"),
     ];
+    const SPECIAL: &[(u32, &str)] =
+        &[(libc::S_ISUID, "S_ISUID"), (libc::S_ISGID, "S_ISGID"), (libc::S_ISVTX, "S_ISVTX")];
     let kind = mode as u32 & libc::S_IFMT;
     match TYPES.iter().find(|(bits, _)| *bits == kind) {
-        Some((_, name)) => write!(out, "{name}|{}", octal(mode & 0o7777)).unwrap(),
+        Some((_, name)) => {
+            out.push_str(name);
+            for (bit, special) in SPECIAL {
+                if mode as u32 & bit != 0 {
+                    write!(out, "|{special}").unwrap();
+                }
+            }
+            write!(out, "|{}", octal(mode & 0o777)).unwrap()
+        }
         None => out.push_str(&octal(mode)),
     }
 }

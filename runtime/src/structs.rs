@@ -43,6 +43,12 @@ pub type Long = i64;
 /// `unsigned int *`.
 pub type Uint = u32;
 
+/// A wait(2) status word (`int *` of wait4), shown as strace shows it:
+/// `[{WIFEXITED(s) && WEXITSTATUS(s) == 0}]`.
+#[repr(transparent)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WaitStatus(pub i32);
+
 /// The kernel's `sigset_t`: 64 bits on x86_64, bit `n - 1` for signal `n`.
 pub enum Sigset {}
 /// The kernel's `struct sigaction` (not glibc's): handler, flags, restorer, mask.
@@ -201,6 +207,7 @@ decode_pod! {
     ]),
     FdPair => |p| Value::Array { items: vec![Value::Fd(p[0]), Value::Fd(p[1])], more: false },
     Int => |v| Value::Array { items: vec![int(v)], more: false },
+    WaitStatus => |s| wait_status(s.0),
     Long => |v| Value::Array { items: vec![int(v)], more: false },
     Uint => |v| Value::Array { items: vec![uint(v)], more: false },
 }
@@ -219,14 +226,14 @@ pub fn sigset(bits: u64) -> Value {
 
 /// `sa_flags` bits, named as strace names them.
 const SA_FLAGS: &[(&str, u64)] = &[
-    ("SA_NOCLDSTOP", libc::SA_NOCLDSTOP as u64),
-    ("SA_NOCLDWAIT", libc::SA_NOCLDWAIT as u64),
-    ("SA_SIGINFO", libc::SA_SIGINFO as u64),
     ("SA_RESTORER", 0x0400_0000),
     ("SA_ONSTACK", libc::SA_ONSTACK as u64),
     ("SA_RESTART", libc::SA_RESTART as u64),
     ("SA_NODEFER", libc::SA_NODEFER as u64),
     ("SA_RESETHAND", libc::SA_RESETHAND as u64),
+    ("SA_SIGINFO", libc::SA_SIGINFO as u64),
+    ("SA_NOCLDSTOP", libc::SA_NOCLDSTOP as u64),
+    ("SA_NOCLDWAIT", libc::SA_NOCLDWAIT as u64),
 ];
 
 impl StructDecode for Sigaction {
@@ -262,11 +269,31 @@ impl StructDecode for Sigaction {
 }
 
 fn rlim(v: u64) -> Value {
-    if v == libc::RLIM_INFINITY {
-        Value::Symbol("RLIM64_INFINITY".into())
-    } else {
-        uint(v)
+    match v {
+        libc::RLIM_INFINITY => Value::Symbol("RLIM64_INFINITY".into()),
+        // strace's habit: 8388608 is `8192*1024`.
+        v if v >= 1024 && v % 1024 == 0 => Value::Symbol(format!("{}*1024", v / 1024)),
+        v => uint(v),
     }
+}
+
+/// `{WIFEXITED(s) && WEXITSTATUS(s) == 0}`, `{WIFSIGNALED(s) && WTERMSIG(s) == SIGKILL}`...
+fn wait_status(s: i32) -> Value {
+    let text = if libc::WIFEXITED(s) {
+        format!("{{WIFEXITED(s) && WEXITSTATUS(s) == {}}}", libc::WEXITSTATUS(s))
+    } else if libc::WIFSIGNALED(s) {
+        let core = if libc::WCOREDUMP(s) { " && WCOREDUMP(s)" } else { "" };
+        let signal = crate::render::signal_name(libc::WTERMSIG(s));
+        format!("{{WIFSIGNALED(s) && WTERMSIG(s) == {signal}{core}}}")
+    } else if libc::WIFSTOPPED(s) {
+        let signal = crate::render::signal_name(libc::WSTOPSIG(s));
+        format!("{{WIFSTOPPED(s) && WSTOPSIG(s) == {signal}}}")
+    } else if libc::WIFCONTINUED(s) {
+        "{WIFCONTINUED(s)}".to_string()
+    } else {
+        format!("{s:#x}")
+    };
+    Value::Array { items: vec![Value::Symbol(text)], more: false }
 }
 
 fn c_chars(chars: &[libc::c_char]) -> Value {

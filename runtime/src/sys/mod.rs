@@ -43,6 +43,7 @@ pod!(
     usize,
     isize,
     [i32; 2],
+    crate::structs::WaitStatus,
     libc::timespec,
     libc::timeval,
     crate::structs::Timezone,
