@@ -1,0 +1,115 @@
+//! Line for line against strace itself: for calls whose output is fully determined by the
+//! program, interpose and strace print the same text (addresses masked, strace's column
+//! padding of ` = ` collapsed). Skips, saying why, when strace is not installed.
+
+mod common;
+
+use common::{interpose, run};
+
+/// strace pads the ` = ` to a column when writing to a file; addresses differ per run.
+fn normalise(line: &str) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(at) = rest.find("0x") {
+        out.push_str(&rest[..at]);
+        out.push_str("0xADDR");
+        rest = rest[at + 2..].trim_start_matches(|c: char| c.is_ascii_hexdigit());
+    }
+    out.push_str(rest);
+    match out.rfind(") ") {
+        Some(at) if out[at + 1..].trim_start().starts_with("= ") => {
+            format!("{}) {}", &out[..at], out[at + 1..].trim_start())
+        }
+        _ => out,
+    }
+}
+
+/// A line without its pid prefix: interpose's `[pid N] `, or the `N ` strace -f writes
+/// to a file; the two choose differently which lines carry one.
+fn without_pid(line: &str) -> &str {
+    if let Some(rest) = line.strip_prefix("[pid ") {
+        return rest.split_once("] ").map_or(line, |(_, text)| text);
+    }
+    match line.split_once(' ') {
+        Some((pid, text)) if pid.bytes().all(|b| b.is_ascii_digit()) => text,
+        _ => line,
+    }
+}
+
+/// The lines from the first one containing `from` to the end, normalised.
+fn tail_from(trace: &str, from: &str) -> Vec<String> {
+    let lines: Vec<&str> = trace.lines().collect();
+    let start = lines
+        .iter()
+        .position(|l| l.contains(from))
+        .unwrap_or_else(|| panic!("no `{from}` in:\n{trace}"));
+    lines[start..].iter().map(|l| normalise(l)).collect()
+}
+
+#[test]
+fn cat_matches_strace_line_for_line() {
+    if !common::have("strace") {
+        return;
+    }
+    let dir = common::scratch_dir("strace_compare");
+    let file = dir.join("sample.txt");
+    std::fs::write(
+        &file,
+        "tab\there \"quotes\" and \\ backslash\nsecond line\n\x01\x02\x7f\u{e9}\n",
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+    let reference = dir.join("strace.txt");
+    let strace = run(
+        "strace",
+        &["-o", reference.to_str().unwrap(), "/bin/cat", file],
+    );
+    assert!(strace.status.success());
+    let ours = interpose(&["/bin/cat", file]);
+    assert!(ours.status.success());
+    assert_eq!(ours.stdout, strace.stdout);
+
+    let expected = tail_from(&std::fs::read_to_string(&reference).unwrap(), file);
+    let got = tail_from(&ours.stderr, file);
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn errors_and_flags_match_strace() {
+    if !common::have("strace") {
+        return;
+    }
+    let dir = common::scratch_dir("strace_compare_errors");
+    let reference = dir.join("strace.txt");
+    // A failed open, a directory listing attempt and an exit code.
+    let script = "cat /nonexistent/x; exec 3</dev/null; exit 7";
+    let strace = run(
+        "strace",
+        &["-f", "-o", reference.to_str().unwrap(), "sh", "-c", script],
+    );
+    let ours_file = dir.join("interpose.txt");
+    let ours = interpose(&["-o", ours_file.to_str().unwrap(), "sh", "-c", script]);
+    assert_eq!(ours.status.code(), strace.status.code());
+    assert_eq!(ours.stderr, strace.stderr, "the program's own stderr");
+    let pick = |trace: &str| -> Vec<String> {
+        trace
+            .lines()
+            .map(without_pid)
+            .filter(|l| {
+                l.contains("/nonexistent/x")
+                    || l.contains("/dev/null")
+                    || l.starts_with("exit_group")
+                    || l.starts_with("+++")
+            })
+            .filter(|l| !l.starts_with("execve") && !l.contains("resumed>"))
+            .map(normalise)
+            .collect()
+    };
+
+    let expected = pick(&std::fs::read_to_string(&reference).unwrap());
+    assert!(expected.len() >= 5, "{expected:?}");
+    assert_eq!(
+        pick(&std::fs::read_to_string(&ours_file).unwrap()),
+        expected
+    );
+}
