@@ -61,7 +61,11 @@ fn lifecycle_events_are_reported() {
     assert_eq!(outcome.status.code(), Some(3));
     let journal = outcome.handler;
     let starts = journal.starts.borrow();
-    assert_eq!(starts.len(), 3, "the shell and two children started: {starts:?}");
+    assert_eq!(
+        starts.len(),
+        3,
+        "the shell and two children started: {starts:?}"
+    );
     assert!(
         starts.iter().all(|(tid, pid)| tid == pid),
         "processes, not threads"

@@ -8,7 +8,11 @@ use common::{interpose_bin, run_with_stdin};
 /// Runs `sh -c script` natively and traced, feeding `input` to both, and compares.
 fn same_as_native(script: &str, input: Option<&[u8]>) {
     let native = run_with_stdin("sh", &["-c", script], input);
-    let traced = run_with_stdin(interpose_bin(), &["-o", "/dev/null", "sh", "-c", script], input);
+    let traced = run_with_stdin(
+        interpose_bin(),
+        &["-o", "/dev/null", "sh", "-c", script],
+        input,
+    );
     assert_eq!(
         traced.status.code(),
         native.status.code(),

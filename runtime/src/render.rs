@@ -90,8 +90,11 @@ fn file_mode(out: &mut String, mode: u64) {
         (libc::S_IFIFO, "S_IFIFO"),
         (libc::S_IFSOCK, "S_IFSOCK"),
     ];
-    const SPECIAL: &[(u32, &str)] =
-        &[(libc::S_ISUID, "S_ISUID"), (libc::S_ISGID, "S_ISGID"), (libc::S_ISVTX, "S_ISVTX")];
+    const SPECIAL: &[(u32, &str)] = &[
+        (libc::S_ISUID, "S_ISUID"),
+        (libc::S_ISGID, "S_ISGID"),
+        (libc::S_ISVTX, "S_ISVTX"),
+    ];
     let kind = mode as u32 & libc::S_IFMT;
     match TYPES.iter().find(|(bits, _)| *bits == kind) {
         Some((_, name)) => {

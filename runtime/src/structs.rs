@@ -280,9 +280,16 @@ fn rlim(v: u64) -> Value {
 /// `{WIFEXITED(s) && WEXITSTATUS(s) == 0}`, `{WIFSIGNALED(s) && WTERMSIG(s) == SIGKILL}`...
 fn wait_status(s: i32) -> Value {
     let text = if libc::WIFEXITED(s) {
-        format!("{{WIFEXITED(s) && WEXITSTATUS(s) == {}}}", libc::WEXITSTATUS(s))
+        format!(
+            "{{WIFEXITED(s) && WEXITSTATUS(s) == {}}}",
+            libc::WEXITSTATUS(s)
+        )
     } else if libc::WIFSIGNALED(s) {
-        let core = if libc::WCOREDUMP(s) { " && WCOREDUMP(s)" } else { "" };
+        let core = if libc::WCOREDUMP(s) {
+            " && WCOREDUMP(s)"
+        } else {
+            ""
+        };
         let signal = crate::render::signal_name(libc::WTERMSIG(s));
         format!("{{WIFSIGNALED(s) && WTERMSIG(s) == {signal}{core}}}")
     } else if libc::WIFSTOPPED(s) {
@@ -293,7 +300,10 @@ fn wait_status(s: i32) -> Value {
     } else {
         format!("{s:#x}")
     };
-    Value::Array { items: vec![Value::Symbol(text)], more: false }
+    Value::Array {
+        items: vec![Value::Symbol(text)],
+        more: false,
+    }
 }
 
 fn c_chars(chars: &[libc::c_char]) -> Value {
