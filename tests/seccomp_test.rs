@@ -212,3 +212,38 @@ fn sleep_stopped_and_continued_restarts_and_finishes() {
         start.elapsed()
     );
 }
+
+#[test]
+fn clone_untraced_cannot_escape() {
+    let dir = common::scratch_dir("untraced");
+    let Some(program) = common::compile_c("untraced", &dir) else {
+        return;
+    };
+    // With the prefilter: the child's getppid still reaches the handler.
+    let (out, outcome) = traced(
+        CountGetppid {
+            calls: Cell::new(0),
+        },
+        program.to_str().unwrap(),
+        &[],
+    );
+    assert!(outcome.status.success());
+    assert_eq!(out, "untraced child ran\n");
+    assert_eq!(outcome.handler.calls.get(), 1, "the child stayed traced");
+    // Full trace: the child's calls appear under its pid, and the change is said.
+    let run = common::interpose(&[program.to_str().unwrap()]);
+    assert!(run.status.success());
+    assert!(
+        run.stderr
+            .contains("--- CLONE_UNTRACED removed: the new process stays traced ---"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .lines()
+            .any(|l| l.starts_with("[pid ") && l.contains("getppid() = ")),
+        "{}",
+        run.stderr
+    );
+}

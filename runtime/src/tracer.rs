@@ -329,11 +329,17 @@ impl<H: Linux + 'static> Tracer<H> {
         // An `int 0x80` call uses the i386 table: never mistake it for the x86_64 call
         // with the same number.
         let native = arch == AUDIT_ARCH_X86_64;
-        let call = if native {
+        let mut call = if native {
             Syscall::from_args(number, args)
         } else {
             Syscall::I386(crate::linux::I386 { number, args })
         };
+        if strip_untraced(tid, &mut call)?
+            && let Some(output) = &mut self.output
+        {
+            let text = "--- CLONE_UNTRACED removed: the new process stays traced ---";
+            output.printer.line(tid, text).map_err(Error::Output)?;
+        }
         // The original call re-issued after an injection: continue its handler. Any other
         // leftover state belongs to a call that never reached its exit stop: stale.
         if let Some(mut in_flight) = self.threads.get_mut(&tid).and_then(|t| t.in_flight.take())
@@ -664,6 +670,32 @@ fn set_syscall(tid: Pid, call: &Syscall, skip: Option<(i64, i64)>) -> Result<(),
             }
         }
     })
+}
+
+/// Removes `CLONE_UNTRACED` from a `clone` or `clone3` about to run, so that no child
+/// escapes the tracer. Returns whether the flag was there.
+fn strip_untraced(tid: Pid, call: &mut Syscall) -> Result<bool, Error> {
+    const UNTRACED: u64 = libc::CLONE_UNTRACED as u64;
+    match call {
+        Syscall::Clone(clone) if clone.flags.0 & UNTRACED != 0 => {
+            clone.flags.0 &= !UNTRACED;
+            set_syscall(tid, call, None)?;
+            Ok(true)
+        }
+        Syscall::Clone3(clone3) => {
+            // `flags` is the first field of struct clone_args.
+            let memory = Memory::new(tid);
+            match memory.read_pod::<u64>(clone3.cl_args.addr) {
+                Ok(flags) if flags & UNTRACED != 0 => {
+                    // A failed write leaves a call the kernel rejects with EFAULT anyway.
+                    let _ = memory.write_pod(clone3.cl_args.addr, &(flags & !UNTRACED));
+                    Ok(true)
+                }
+                _ => Ok(false),
+            }
+        }
+        _ => Ok(false),
+    }
 }
 
 /// Sets the return value at a syscall-exit stop.

@@ -6,6 +6,8 @@ pub const AUDIT_ARCH_X86_64: u32 = 0xc000_003e;
 /// Offsets into `struct seccomp_data`.
 const NR_OFFSET: u32 = 0;
 const ARCH_OFFSET: u32 = 4;
+/// The low 32 bits of the first argument (little-endian `args[0]`).
+const ARG0_LOW_OFFSET: u32 = 16;
 /// x32 syscalls have this bit set in their number.
 const X32_BIT: u32 = 0x4000_0000;
 /// `SECCOMP_RET_DATA` of i386 calls, so the tracer can tell them apart at once.
@@ -78,15 +80,38 @@ impl Filter {
             ),
             allow,
         ];
+        // CLONE_UNTRACED would let a child escape the tracer: a clone carrying it always
+        // traps (the tracer strips the flag), and clone3, whose flags are in memory the
+        // filter cannot read, always traps.
+        let clone = libc::SYS_clone as u32;
+        let clone3 = libc::SYS_clone3 as u32;
+        if !interest.numbers.contains(&clone) {
+            program.extend([
+                jump(libc::BPF_JMP | libc::BPF_JEQ | libc::BPF_K, clone, 0, 4),
+                stmt(libc::BPF_LD | libc::BPF_W | libc::BPF_ABS, ARG0_LOW_OFFSET),
+                jump(
+                    libc::BPF_JMP | libc::BPF_JSET | libc::BPF_K,
+                    libc::CLONE_UNTRACED as u32,
+                    0,
+                    1,
+                ),
+                trace,
+                allow,
+            ]);
+        }
+        let mut numbers = interest.numbers.clone();
+        if !numbers.contains(&clone3) {
+            numbers.push(clone3);
+        }
         let (listed, on_match, otherwise): (Vec<u32>, _, _) = if interest.unknown {
             let runs = interest
                 .known
                 .iter()
-                .filter(|n| !interest.numbers.contains(n))
+                .filter(|n| !numbers.contains(n) && **n != clone)
                 .copied();
             (runs.collect(), allow, trace)
         } else {
-            (interest.numbers.clone(), trace, allow)
+            (numbers, trace, allow)
         };
         for number in listed {
             program.push(jump(
