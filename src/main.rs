@@ -6,6 +6,7 @@ use interpose::{Attach, Command, DEFAULT_STRING_LIMIT, Passthru, Pid, exit_like}
 use std::ffi::OsString;
 use std::fs::File;
 use std::io::{BufWriter, Write};
+use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -90,6 +91,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     let outcome = match (cli.pid, &cli.program) {
         (Some(pid), _) => {
             let mut attach = Attach::new(Pid::from_raw(pid))
+                .detach_on_interrupt(true)
                 .string_limit(cli.string_limit)
                 .trace_to(out, flush);
             if let Some(limit) = cli.timeout {
@@ -103,6 +105,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
                 .string_limit(cli.string_limit)
                 .suppress_vdso(!cli.keep_vdso)
                 .shield_interrupts(true)
+                .kill_on_termination(true)
                 .trace_to(out, flush);
             if let Some(limit) = cli.timeout {
                 command = command.timeout(limit);
@@ -111,6 +114,14 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         }
         (None, None) => unreachable!("clap requires PROGRAM unless -p is given"),
     };
+    if let Some(signal) = outcome.interrupted_by {
+        if let Some(pid) = cli.pid {
+            eprintln!("interpose: detached from pid {pid}");
+            return Ok(ExitCode::SUCCESS);
+        }
+        // The traced tree is gone; end as the signal would have ended us.
+        exit_like(std::process::ExitStatus::from_raw(signal));
+    }
     if outcome.timed_out {
         eprintln!(
             "interpose: timed out after {}s; killed the traced processes",

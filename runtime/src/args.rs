@@ -1,9 +1,9 @@
 //! Typed syscall arguments.
 //!
 //! Each argument kind of `syscalls.toml` has a type here. A value is built from the raw
-//! register (`FromRaw`), turned back into one when a call is forwarded (`ToRaw`), and
-//! decoded into a [`Value`] for rendering (`Decode`). Pointer arguments hold only the address;
-//! reading what they point to takes the tracee ([`Tracee`](crate::Tracee)) and can fail.
+//! register ([`FromRaw`]), turned back into one when a call is forwarded ([`ToRaw`]), and
+//! decoded into a [`Value`] for rendering ([`Decode`]). Pointer arguments hold only the address;
+//! reading what they point to takes the tracee ([`Tracee`]) and can fail.
 
 use crate::memory::Memory;
 use crate::structs::StructDecode;
@@ -21,22 +21,28 @@ const MAX_ELEMENTS: usize = 64;
 
 /// Builds an argument from its raw register value.
 pub trait FromRaw: Sized {
+    /// The argument a register holding `raw` passes. Types narrower than the register keep
+    /// its low bits, as the kernel reads them.
     fn from_raw(raw: u64) -> Self;
 }
 
 /// Gives back the raw register value of an argument.
 pub trait ToRaw {
+    /// The register value that passes this argument; signed types are sign-extended.
     fn to_raw(&self) -> u64;
 }
 
 /// Decodes an argument for rendering.
 pub trait Decode {
+    /// The argument as a [`Value`], reading through `d` what it points to. Memory that
+    /// cannot be read gives [`Value::Unreadable`], not an error: a trace shows bad pointers.
     fn decode(&self, d: &Decoder<'_>) -> Value;
 }
 
 /// What decoding needs: the tracee's memory, the string limit and, at the syscall-exit
 /// stop, the return value (out-buffers hold as many bytes as the call returned).
 pub struct Decoder<'a> {
+    /// The tracee's memory, where pointer arguments are read.
     pub memory: &'a Memory,
     /// Bytes of a string or buffer shown before `...` (strace's `-s`).
     pub string_limit: usize,
@@ -175,8 +181,9 @@ newtype_arg!(
 pub struct PathPtr(pub u64);
 
 impl PathPtr {
-    /// Reads the path from the tracee. `EFAULT` when the pointer is bad, as the kernel
-    /// would answer, so a handler can pass the error on with `?`.
+    /// Reads the path from the tracee. `EFAULT` when the pointer is bad and `ENAMETOOLONG`
+    /// past `PATH_MAX`, as the kernel would answer, so a handler can pass the error on
+    /// with `?`.
     pub fn read(&self, t: &Tracee) -> Result<PathBuf, Errno> {
         let (bytes, complete) = t.memory().read_cstr(self.0, PATH_MAX)?;
         if !complete {
@@ -200,7 +207,9 @@ impl CStrPtr {
 /// A buffer the program passes to the kernel; `len` is the length argument's value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct InBuf {
+    /// Address of the buffer in tracee memory.
     pub addr: u64,
+    /// Its length in bytes.
     pub len: u64,
 }
 
@@ -208,11 +217,14 @@ pub struct InBuf {
 /// filled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct OutBuf {
+    /// Address of the buffer in tracee memory.
     pub addr: u64,
+    /// Its capacity in bytes.
     pub len: u64,
 }
 
 impl InBuf {
+    /// The buffer of `len` bytes at `addr`.
     pub fn new(addr: u64, len: u64) -> Self {
         InBuf { addr, len }
     }
@@ -224,6 +236,7 @@ impl InBuf {
 }
 
 impl OutBuf {
+    /// The buffer at `addr` with room for `len` bytes.
     pub fn new(addr: u64, len: u64) -> Self {
         OutBuf { addr, len }
     }
@@ -270,11 +283,13 @@ impl Decode for OutBuf {
 
 /// A pointer to one C struct of type `T` (see [`structs`](crate::structs)).
 pub struct Ptr<T> {
+    /// Address of the struct in tracee memory; 0 for NULL.
     pub addr: u64,
     marker: PhantomData<fn() -> T>,
 }
 
 impl<T> Ptr<T> {
+    /// A pointer to the `T` at `addr`.
     pub fn new(addr: u64) -> Self {
         Ptr {
             addr,
@@ -282,6 +297,7 @@ impl<T> Ptr<T> {
         }
     }
 
+    /// True for NULL, which many calls accept as "no struct" (gettimeofday's `tz`).
     pub fn is_null(&self) -> bool {
         self.addr == 0
     }
@@ -339,11 +355,14 @@ impl<T: StructDecode> Decode for Ptr<T> {
 /// A `struct iovec` array; `count` is the count argument's value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct IovecPtr {
+    /// Address of the first `struct iovec` in tracee memory.
     pub addr: u64,
+    /// Number of elements.
     pub count: u64,
 }
 
 impl IovecPtr {
+    /// The array of `count` iovecs at `addr`.
     pub fn new(addr: u64, count: u64) -> Self {
         IovecPtr { addr, count }
     }
@@ -401,11 +420,15 @@ impl Decode for IovecPtr {
 /// in, a pointer to a `socklen_t` for addresses the kernel fills.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct SockaddrPtr {
+    /// Address of the `struct sockaddr` in tracee memory.
     pub addr: u64,
+    /// The length argument: the length in bytes for [`SockaddrIn`], the address of a
+    /// `socklen_t` for [`SockaddrOut`].
     pub len: u64,
 }
 
 impl SockaddrPtr {
+    /// The address at `addr` with length argument `len`.
     pub fn new(addr: u64, len: u64) -> Self {
         SockaddrPtr { addr, len }
     }
@@ -419,12 +442,14 @@ pub struct SockaddrIn(pub SockaddrPtr);
 pub struct SockaddrOut(pub SockaddrPtr);
 
 impl SockaddrIn {
+    /// The address of `len` bytes at `addr`.
     pub fn new(addr: u64, len: u64) -> Self {
         SockaddrIn(SockaddrPtr::new(addr, len))
     }
 }
 
 impl SockaddrOut {
+    /// The address at `addr`, with its length in the `socklen_t` at address `len`.
     pub fn new(addr: u64, len: u64) -> Self {
         SockaddrOut(SockaddrPtr::new(addr, len))
     }

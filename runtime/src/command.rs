@@ -2,7 +2,7 @@
 
 use crate::render::Printer;
 use crate::sys::{self, Filter, Interest, SpawnSpec};
-use crate::tracer::{Ended, Mode, TraceOutput, Tracer};
+use crate::tracer::{Ended, Mode, OnSignal, TraceOutput, Tracer};
 use crate::{Error, Linux, Passthru, SYSCALLS, Syscall};
 use nix::unistd::Pid;
 use std::collections::BTreeMap;
@@ -41,6 +41,7 @@ pub struct Command {
     suppress_vdso: Option<bool>,
     timeout: Option<Duration>,
     shield_interrupts: bool,
+    kill_on_termination: bool,
 }
 
 /// How a traced run ended, with the handler given back so it can report what it saw.
@@ -51,6 +52,9 @@ pub struct Outcome<H> {
     pub handler: H,
     /// True when the run was cut short by [`Command::timeout`].
     pub timed_out: bool,
+    /// The signal to this process that ended the run early, with
+    /// [`Command::kill_on_termination`] or [`Attach::detach_on_interrupt`].
+    pub interrupted_by: Option<i32>,
 }
 
 impl Command {
@@ -67,6 +71,7 @@ impl Command {
             suppress_vdso: None,
             timeout: None,
             shield_interrupts: false,
+            kill_on_termination: false,
         }
     }
 
@@ -168,6 +173,16 @@ impl Command {
         self
     }
 
+    /// While the program runs, `SIGTERM` or `SIGHUP` to this process kills the whole
+    /// traced tree and ends the run with [`Outcome::interrupted_by`] set (the trace written
+    /// so far is flushed), instead of killing this process outright. The handlers are
+    /// process-wide and removed after the run; the thread calling [`trace`](Command::trace)
+    /// must not block those signals.
+    pub fn kill_on_termination(mut self, on: bool) -> Self {
+        self.kill_on_termination = on;
+        self
+    }
+
     /// Runs the program with the passthru handler: traced, unchanged.
     ///
     /// # Errors
@@ -253,14 +268,20 @@ impl Command {
             Mode::AllSyscalls
         };
         let handler = Rc::new(handler);
-        let tracer = Tracer::seize(
+        let mut tracer = Tracer::seize(
             child,
             handler.clone(),
             output,
             self.suppress_vdso.unwrap_or(true),
             mode,
         )?;
-        let ended = run_tracer(tracer, self.timeout)?;
+        let caught: &[i32] = if self.kill_on_termination {
+            tracer.on_signal(OnSignal::Kill);
+            &[libc::SIGTERM, libc::SIGHUP]
+        } else {
+            &[]
+        };
+        let ended = run_tracer(tracer, self.timeout, caught)?;
         // The pipe closed at exec (close-on-exec); four bytes on it mean execve failed.
         if let Some(errno) = read_error(&mut errors) {
             let source = io::Error::from_raw_os_error(errno);
@@ -317,14 +338,19 @@ impl Command {
     }
 }
 
-/// Runs the tracer loop, with a watchdog thread that kills the traced tree after `timeout`.
+/// Runs the tracer loop, with a watchdog thread that kills the traced tree after `timeout`,
+/// and with `caught` signals to this process handled by the tracer's policy.
 fn run_tracer<H: Linux + 'static>(
     tracer: Tracer<H>,
     timeout: Option<Duration>,
+    caught: &[i32],
 ) -> Result<Ended, Error> {
+    sys::catch_signals(caught);
     let watchdog = timeout.map(|limit| {
         let live = tracer.live();
         std::thread::spawn(move || {
+            // Process-directed signals must interrupt the tracer thread's wait, not this.
+            sys::block_signals_in_this_thread();
             let deadline = std::time::Instant::now() + limit;
             while std::time::Instant::now() < deadline && !live.is_done() {
                 std::thread::sleep(Duration::from_millis(20).min(limit));
@@ -338,6 +364,9 @@ fn run_tracer<H: Linux + 'static>(
     if let Some(watchdog) = watchdog {
         let _ = watchdog.join();
     }
+    for &signal in caught {
+        sys::restore_default(signal);
+    }
     ended
 }
 
@@ -348,6 +377,7 @@ fn outcome<H>(handler: Rc<H>, ended: Ended) -> Outcome<H> {
         status: ExitStatus::from_raw(ended.status),
         handler,
         timed_out: ended.timed_out,
+        interrupted_by: ended.interrupted_by,
     }
 }
 
@@ -362,6 +392,7 @@ pub struct Attach {
     trace: Option<(Box<dyn Write>, bool)>,
     string_limit: usize,
     timeout: Option<Duration>,
+    detach_on_interrupt: bool,
 }
 
 impl Attach {
@@ -372,7 +403,16 @@ impl Attach {
             trace: None,
             string_limit: DEFAULT_STRING_LIMIT,
             timeout: None,
+            detach_on_interrupt: false,
         }
+    }
+
+    /// While tracing, `SIGINT` (Ctrl-C), `SIGTERM` or `SIGHUP` to this process detaches
+    /// from every tracee, which runs on as if never traced, and ends the run with
+    /// [`Outcome::interrupted_by`] set: `strace -p`'s Ctrl-C.
+    pub fn detach_on_interrupt(mut self, on: bool) -> Self {
+        self.detach_on_interrupt = on;
+        self
     }
 
     /// As [`Command::trace_to`].
@@ -404,8 +444,14 @@ impl Attach {
             string_limit: self.string_limit,
         });
         let handler = Rc::new(handler);
-        let tracer = Tracer::attach(self.pid, handler.clone(), output)?;
-        let ended = run_tracer(tracer, self.timeout)?;
+        let mut tracer = Tracer::attach(self.pid, handler.clone(), output)?;
+        let caught: &[i32] = if self.detach_on_interrupt {
+            tracer.on_signal(OnSignal::Detach);
+            &[libc::SIGINT, libc::SIGTERM, libc::SIGHUP]
+        } else {
+            &[]
+        };
+        let ended = run_tracer(tracer, self.timeout, caught)?;
         Ok(outcome(handler, ended))
     }
 }

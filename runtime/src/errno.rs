@@ -25,18 +25,32 @@ const RESTART_CODES: &[(i32, &str, &str)] = &[
 ];
 
 impl Errno {
+    /// `EPERM`: operation not permitted.
     pub const EPERM: Errno = Errno(libc::EPERM);
+    /// `ENOENT`: no such file or directory.
     pub const ENOENT: Errno = Errno(libc::ENOENT);
+    /// `EINTR`: interrupted system call.
     pub const EINTR: Errno = Errno(libc::EINTR);
+    /// `EIO`: input/output error.
     pub const EIO: Errno = Errno(libc::EIO);
+    /// `EBADF`: bad file descriptor.
     pub const EBADF: Errno = Errno(libc::EBADF);
+    /// `EAGAIN`: resource temporarily unavailable (also `EWOULDBLOCK`).
     pub const EAGAIN: Errno = Errno(libc::EAGAIN);
+    /// `ENOMEM`: cannot allocate memory.
     pub const ENOMEM: Errno = Errno(libc::ENOMEM);
+    /// `EACCES`: permission denied.
     pub const EACCES: Errno = Errno(libc::EACCES);
+    /// `EFAULT`: bad address; also what [`Memory`](crate::memory::Memory) returns for
+    /// unmapped tracee memory.
     pub const EFAULT: Errno = Errno(libc::EFAULT);
+    /// `EEXIST`: file exists.
     pub const EEXIST: Errno = Errno(libc::EEXIST);
+    /// `EINVAL`: invalid argument.
     pub const EINVAL: Errno = Errno(libc::EINVAL);
+    /// `ENOSPC`: no space left on device.
     pub const ENOSPC: Errno = Errno(libc::ENOSPC);
+    /// `ENOSYS`: function not implemented (the kernel has no such syscall).
     pub const ENOSYS: Errno = Errno(libc::ENOSYS);
 
     /// The errno with this number (positive, as in `errno.h`).

@@ -12,15 +12,29 @@ pub enum Error {
     NotFound(PathBuf),
     /// The program exists but cannot be executed (a shell exits 126 for this).
     #[error("{}: {}", .program.display(), describe(.error))]
-    NotExecutable { program: PathBuf, error: io::Error },
+    NotExecutable {
+        /// The program's path, after the `PATH` search.
+        program: PathBuf,
+        /// Why it cannot be executed (`EACCES`, `ENOEXEC`, ...).
+        error: io::Error,
+    },
     /// fork, or the child's set-up before exec, failed.
     #[error("cannot start {}: {}", .program.display(), describe(.error))]
-    Spawn { program: PathBuf, error: io::Error },
+    Spawn {
+        /// The program's path, after the `PATH` search.
+        program: PathBuf,
+        /// What failed: fork or wait, the child's set-up (its errno), or an argument or
+        /// environment string containing a NUL byte.
+        error: io::Error,
+    },
     /// A ptrace request on a tracee failed for a reason other than the tracee dying.
     #[error("{operation} on pid {pid}: {}", .source.desc())]
     Tracee {
+        /// The request or call that failed, as printed: `PTRACE_GETREGS`.
         operation: &'static str,
+        /// The thread it was made on (its tid).
         pid: Pid,
+        /// The errno it failed with.
         source: nix::Error,
     },
     /// Waiting for tracees failed.

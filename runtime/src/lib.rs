@@ -19,6 +19,7 @@
 //! Decoding and rendering are separate steps: decoders produce [`Value`]s, and
 //! [`render`] writes them in strace's notation.
 #![deny(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod args;
 mod command;

@@ -24,7 +24,9 @@ pub trait Call: Copy + Into<Syscall> {
 /// A syscall whose number `syscalls.toml` does not have.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Unknown {
+    /// The x86_64 syscall number.
     pub number: i64,
+    /// rdi, rsi, rdx, r10, r8, r9.
     pub args: [u64; 6],
 }
 
@@ -39,6 +41,7 @@ impl From<Unknown> for Syscall {
 /// as the x86_64 call with the same number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct I386 {
+    /// The i386 syscall number (`asm/unistd_32.h`).
     pub number: i64,
     /// ebx, ecx, edx, esi, edi, ebp.
     pub args: [u64; 6],

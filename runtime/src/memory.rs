@@ -17,6 +17,8 @@ pub struct Memory {
 }
 
 impl Memory {
+    /// The address space of thread `pid`. Nothing is checked here: reads and writes need
+    /// ptrace access to it, which the tracer has over its tracees.
     pub fn new(pid: Pid) -> Self {
         Memory { pid }
     }

@@ -235,6 +235,8 @@ pub struct Printer {
 }
 
 impl Printer {
+    /// A printer writing to `out`; `flush_each` flushes after every write (for a terminal
+    /// or a pipe someone is reading).
     pub fn new(out: Box<dyn Write>, flush_each: bool) -> Self {
         Printer {
             out,

@@ -9,30 +9,46 @@ use crate::args::Decoder;
 use crate::value::Value;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-/// Decodes the struct at `addr`; `None` when its memory cannot be read.
+/// A struct a pointer argument can point to, decoded for rendering.
 pub trait StructDecode {
+    /// Decodes the struct at `addr`; `None` when its memory cannot be read.
     fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value>;
 }
 
+/// `struct timespec`: seconds and nanoseconds.
 pub type Timespec = libc::timespec;
+/// `struct timeval`: seconds and microseconds.
 pub type Timeval = libc::timeval;
 /// `struct timezone` (libc's type is opaque).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Timezone {
+    /// Minutes west of Greenwich.
     pub tz_minuteswest: i32,
+    /// Type of DST correction; never used on Linux (gettimeofday(2)).
     pub tz_dsttime: i32,
 }
+/// `struct itimerval`: interval and current value, as `timeval`s.
 pub type Itimerval = libc::itimerval;
+/// `struct itimerspec`: interval and current value, as `timespec`s.
 pub type Itimerspec = libc::itimerspec;
+/// `struct stat`, as `fstat`, `stat`, `lstat` and `newfstatat` fill it.
 pub type Stat = libc::stat;
+/// `struct statx`.
 pub type Statx = libc::statx;
+/// `struct statfs`.
 pub type Statfs = libc::statfs;
+/// `struct rlimit`: soft and hard limit.
 pub type Rlimit = libc::rlimit;
+/// `struct rusage`.
 pub type Rusage = libc::rusage;
+/// `struct sysinfo`.
 pub type Sysinfo = libc::sysinfo;
+/// `struct tms`: process times in clock ticks.
 pub type Tms = libc::tms;
+/// `struct utsname` (the kernel's `new_utsname`, 65-byte fields).
 pub type Utsname = libc::utsname;
+/// `struct pollfd`.
 pub type Pollfd = libc::pollfd;
 /// `int[2]`, as `pipe` and `socketpair` fill it.
 pub type FdPair = [i32; 2];

@@ -129,6 +129,17 @@ pub(crate) struct Ended {
     /// Raw wait status of the first process.
     pub status: i32,
     pub timed_out: bool,
+    /// The signal to the tracer that ended the run (see [`OnSignal`]).
+    pub interrupted_by: Option<i32>,
+}
+
+/// What the tracer does when one of the signals given to `sys::catch_signals` arrives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum OnSignal {
+    /// Kill every tracee (a spawned program: the tree dies with its tracer).
+    Kill,
+    /// Detach from every tracee, which runs on untraced (an attached process).
+    Detach,
 }
 
 pub(crate) struct Tracer<H> {
@@ -143,6 +154,8 @@ pub(crate) struct Tracer<H> {
     suppress_vdso: bool,
     mode: Mode,
     live: Arc<Live>,
+    on_signal: Option<OnSignal>,
+    interrupted_by: Option<i32>,
 }
 
 impl<H: Linux + 'static> Tracer<H> {
@@ -224,7 +237,14 @@ impl<H: Linux + 'static> Tracer<H> {
             suppress_vdso,
             mode,
             live: Arc::new(Live::default()),
+            on_signal: None,
+            interrupted_by: None,
         }
+    }
+
+    /// Reacts to the signals caught by `sys::catch_signals` with `policy`.
+    pub(crate) fn on_signal(&mut self, policy: OnSignal) {
+        self.on_signal = Some(policy);
     }
 
     pub(crate) fn live(&self) -> Arc<Live> {
@@ -243,11 +263,15 @@ impl<H: Linux + 'static> Tracer<H> {
             // The first process is our child: its status always arrives before ECHILD.
             status: self.root_status.unwrap_or(0),
             timed_out: self.live.timed_out.load(Ordering::SeqCst),
+            interrupted_by: self.interrupted_by,
         })
     }
 
     fn event_loop(&mut self) -> Result<(), Error> {
         loop {
+            // Checked before each wait as well as on EINTR: the signal may have come while
+            // this thread was busy with a stop.
+            self.check_signals();
             let (tid, status) = match sys::wait_any() {
                 Ok(event) => event,
                 Err(NixErrno::EINTR) => continue,
@@ -261,6 +285,10 @@ impl<H: Linux + 'static> Tracer<H> {
             if !libc::WIFSTOPPED(status) {
                 continue;
             }
+            if self.interrupted_by.is_some() && self.on_signal == Some(OnSignal::Detach) {
+                self.detach(tid, status);
+                continue;
+            }
             self.ensure_thread(tid);
             let signal = libc::WSTOPSIG(status);
             let event = status >> 16;
@@ -271,6 +299,46 @@ impl<H: Linux + 'static> Tracer<H> {
             } else {
                 self.on_signal_delivery(tid, signal)?;
             }
+        }
+    }
+
+    /// Acts on a termination signal the tracer received: kill or detach every tracee.
+    fn check_signals(&mut self) {
+        let Some(policy) = self.on_signal else { return };
+        let Some(signal) = sys::take_caught_signal() else {
+            return;
+        };
+        if self.interrupted_by.replace(signal).is_some() {
+            return;
+        }
+        for &tid in self.threads.keys() {
+            let _ = match policy {
+                OnSignal::Kill => nix::sys::signal::kill(tid, nix::sys::signal::SIGKILL),
+                // Every tracee reports a stop, where it is let go.
+                OnSignal::Detach => ptrace::interrupt(tid),
+            };
+        }
+    }
+
+    /// Lets a stopped tracee go while detaching: a pending signal is delivered on the way
+    /// out, a group-stopped one stays stopped, as it would be untraced.
+    fn detach(&mut self, tid: Pid, status: i32) {
+        let signal = libc::WSTOPSIG(status);
+        let deliver = if status >> 16 == 0 && signal != libc::SIGTRAP | 0x80 {
+            signal
+        } else {
+            0
+        };
+        let _ = sys::detach(tid, deliver);
+        self.live.remove(tid);
+        let in_flight = self.threads.remove(&tid).and_then(|t| t.in_flight);
+        if let Some(in_flight) = in_flight.filter(|f| f.printed)
+            && let Some(output) = &mut self.output
+        {
+            // The call goes on untraced: its line ends as strace ends it.
+            let _ = output
+                .printer
+                .finish(tid, &in_flight.call.name(), " <detached ...>");
         }
     }
 
@@ -783,27 +851,28 @@ fn exit_text(
         string_limit,
         ret,
     };
+    let mut shown = (covered..call.arg_count())
+        .filter(|&i| call.shown(i))
+        .peekable();
+    let Some(ret) = ret else {
+        // The call never returned: what it would have filled in is unknown, as strace says.
+        let unfinished = if shown.peek().is_some() {
+            " <unfinished ...>"
+        } else {
+            ""
+        };
+        return format!("{unfinished}) = ?");
+    };
     let mut text = String::new();
-    let shown = (covered..call.arg_count()).filter(|&i| call.shown(i));
     for (n, i) in shown.enumerate() {
         if n > 0 {
             text.push_str(", ");
         }
-        let value = match ret {
-            Some(_) => call.decode_arg(i, &decoder),
-            // The tracee is gone: its memory cannot be read.
-            None => crate::value::Value::Symbol("?".into()),
-        };
-        render::value(&mut text, &value);
+        render::value(&mut text, &call.decode_arg(i, &decoder));
     }
     text.push(')');
-    match ret {
-        Some(ret) => {
-            let kind = call.info().map_or(crate::value::RetKind::Hex, |i| i.ret);
-            render::ret(&mut text, ret, kind);
-        }
-        None => text.push_str(" = ?"),
-    }
+    let kind = call.info().map_or(crate::value::RetKind::Hex, |i| i.ret);
+    render::ret(&mut text, ret, kind);
     text
 }
 

@@ -33,6 +33,7 @@ impl SyscallInfo {
 /// Static description of one argument.
 #[derive(Debug)]
 pub struct ArgInfo {
+    /// The table's name for it, `pathname`; also its field in the call struct.
     pub name: &'static str,
     /// The kernel fills it: decode at the syscall-exit stop.
     pub at_exit: bool,
@@ -41,14 +42,23 @@ pub struct ArgInfo {
 /// How a return value is shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RetKind {
+    /// `int`, in decimal.
     Int,
+    /// `long`, in decimal.
     Long,
+    /// A new file descriptor.
     Fd,
+    /// A byte count (`ssize_t`).
     Size,
+    /// A process or thread id.
     Pid,
+    /// A user id.
     Uid,
+    /// A group id.
     Gid,
+    /// A memory address, in hex (`mmap`, `brk`).
     Addr,
+    /// Another value best shown in hex.
     Hex,
     /// Does not return on success (`exit_group`).
     Never,
@@ -105,8 +115,13 @@ pub enum Value {
     Fd(i32),
     /// A directory fd of an `*at` call (`AT_FDCWD` by name).
     Dirfd(i32),
-    /// Bytes from tracee memory; `complete` is false when cut at the string limit.
-    Str { bytes: Vec<u8>, complete: bool },
+    /// Bytes from tracee memory, shown as a quoted C string.
+    Str {
+        /// The bytes shown (a string's terminating NUL excluded).
+        bytes: Vec<u8>,
+        /// False when cut at the string limit (then shown with `...`).
+        complete: bool,
+    },
     /// A null pointer.
     Null,
     /// A pointer shown as an address.
@@ -114,19 +129,39 @@ pub enum Value {
     /// A pointer whose memory could not be read; shown as its address.
     Unreadable(u64),
     /// A bit mask of a named set.
-    Flags { raw: u64, set: &'static SetInfo },
+    Flags {
+        /// The argument's value.
+        raw: u64,
+        /// The set that names its bits.
+        set: &'static SetInfo,
+    },
     /// One value of a named set.
-    Enum { raw: u64, set: &'static SetInfo },
+    Enum {
+        /// The argument's value.
+        raw: u64,
+        /// The set that names its values.
+        set: &'static SetInfo,
+    },
     /// A signal number, `SIGINT`.
     Signal(i32),
     /// A struct's fields in order.
     Struct(Vec<(&'static str, Value)>),
-    /// An array; `more` is true when elements were left out.
-    Array { items: Vec<Value>, more: bool },
+    /// An array (also how strace shows a pointed-to `int`: `[5]`).
+    Array {
+        /// The elements shown.
+        items: Vec<Value>,
+        /// True when elements were left out (then shown with `...`).
+        more: bool,
+    },
     /// A set of signals, `[INT TERM]`.
     SigSet(Vec<i32>),
-    /// An environment block: its address and how many variables it holds.
-    Env { addr: u64, count: usize },
+    /// An environment block, shown as its address and size: `0x7ffd... /* 12 vars */`.
+    Env {
+        /// Address of the `envp` array.
+        addr: u64,
+        /// How many variables it holds.
+        count: usize,
+    },
     /// Text to show verbatim (symbolic constants decoded by a struct decoder).
     Symbol(String),
 }

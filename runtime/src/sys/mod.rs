@@ -212,7 +212,8 @@ pub fn resume_cont(pid: Pid, signal: i32) -> nix::Result<()> {
 }
 
 fn restart(request: libc::c_uint, pid: Pid, signal: i32) -> nix::Result<()> {
-    // SAFETY: PTRACE_SYSCALL and PTRACE_CONT take no pointer; data is the signal number.
+    // SAFETY: PTRACE_SYSCALL, PTRACE_CONT and PTRACE_DETACH take no pointer; data is the
+    // signal number.
     let r = unsafe { libc::ptrace(request, pid.as_raw(), 0usize, signal as usize) };
     if r < 0 {
         Err(nix::errno::Errno::last())
@@ -301,4 +302,50 @@ pub fn ignore_if_default(signal: i32) -> bool {
 pub fn restore_default(signal: i32) {
     // SAFETY: SIG_DFL is a valid disposition.
     unsafe { libc::signal(signal, libc::SIG_DFL) };
+}
+
+/// The last termination signal `catch_signals` recorded, 0 for none.
+static CAUGHT: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+
+extern "C" fn record_signal(signal: libc::c_int) {
+    CAUGHT.store(signal, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// Installs a handler for each of `signals` that only records it, without `SA_RESTART`,
+/// so the tracer's blocking `waitpid` returns `EINTR` and the loop can react.
+pub fn catch_signals(signals: &[i32]) {
+    for &signal in signals {
+        // SAFETY: the handler only stores to an atomic (async-signal-safe); the sigaction
+        // struct is a zeroed live local with its fields set as sigaction(2) expects.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = record_signal as extern "C" fn(libc::c_int) as usize;
+            libc::sigemptyset(&mut action.sa_mask);
+            libc::sigaction(signal, &action, std::ptr::null_mut());
+        }
+    }
+}
+
+/// The signal `catch_signals` recorded since the last call, if any.
+pub fn take_caught_signal() -> Option<i32> {
+    match CAUGHT.swap(0, std::sync::atomic::Ordering::SeqCst) {
+        0 => None,
+        signal => Some(signal),
+    }
+}
+
+/// Blocks every signal in the calling thread, so process-directed signals go to the
+/// tracer thread (whose `waitpid` they must interrupt).
+pub fn block_signals_in_this_thread() {
+    // SAFETY: a zeroed sigset_t filled by sigfillset; pthread_sigmask only reads it.
+    unsafe {
+        let mut all: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut all);
+        libc::pthread_sigmask(libc::SIG_BLOCK, &all, std::ptr::null_mut());
+    }
+}
+
+/// `PTRACE_DETACH`, delivering `signal` (0 for none) as the tracee resumes.
+pub fn detach(pid: Pid, signal: i32) -> nix::Result<()> {
+    restart(libc::PTRACE_DETACH, pid, signal)
 }
