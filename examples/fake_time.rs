@@ -7,9 +7,10 @@
 //! cargo run --example fake_time -- --shift -86400 date -u               # yesterday
 //! ```
 //!
-//! `--at` starts the program's clock at that UTC time (default `2000-01-01T00:00:00Z`);
-//! `--shift` moves it by that many seconds, negative for the past. Either way the clock
-//! runs at the real rate: the program sees `real now + offset`.
+//! `--at` starts the program's clock at that UTC time (default `2000-01-01T00:00:00Z`),
+//! within its first second; `--shift` moves it by that many seconds, negative for the past.
+//! Either way the clock runs at the real rate: the program sees `real now + offset`, with
+//! the offset a whole number of seconds.
 //!
 //! The handler overrides `clock_gettime` (for `CLOCK_REALTIME` and `CLOCK_REALTIME_COARSE`;
 //! other clocks, such as `CLOCK_MONOTONIC`, run untouched), `gettimeofday` and `time`. Each
@@ -24,9 +25,7 @@
 //! deadline computed from the fake clock fires at once or much too late; file timestamps
 //! (`stat`) are real.
 
-use interpose::args::Ptr;
 use interpose::linux::{ClockGettime, ClockId, Gettimeofday, Time};
-use interpose::structs::{Timespec, Timeval};
 use interpose::{Command, Linux, SysResult, Tracee};
 use std::ffi::OsString;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -38,13 +37,12 @@ const USAGE: &str =
 /// Where the fake clock starts when no option says otherwise: 2000-01-01T00:00:00Z.
 const DEFAULT_START_SECS: i64 = 946_684_800;
 
-const NANOS_PER_SEC: i128 = 1_000_000_000;
-const NANOS_PER_MICRO: i128 = 1_000;
-
-/// Shifts the program's wall clock by a fixed offset.
+/// Shifts the program's wall clock by a whole number of seconds. Whole seconds keep the
+/// three calls consistent: `time` only returns seconds, and shifting a truncated value by a
+/// fraction would put it up to a second behind `clock_gettime`.
 struct FakeTime {
-    /// Fake time minus real time, in nanoseconds.
-    offset_ns: i128,
+    /// Fake time minus real time, in seconds.
+    offset: i64,
 }
 
 #[interpose::handler]
@@ -55,57 +53,35 @@ impl Linux for FakeTime {
             return t.pass(call);
         }
         let ret = t.forward(call).await?;
-        self.shift_timespec(t, call.tp)?;
+        let mut now = call.tp.read(t)?;
+        now.tv_sec = self.shift(now.tv_sec);
+        call.tp.write(t, &now)?;
         Ok(ret)
     }
 
     async fn gettimeofday(&self, t: &mut Tracee, call: Gettimeofday) -> SysResult {
         let ret = t.forward(call).await?;
         if !call.tv.is_null() {
-            self.shift_timeval(t, call.tv)?;
+            let mut now = call.tv.read(t)?;
+            now.tv_sec = self.shift(now.tv_sec);
+            call.tv.write(t, &now)?;
         }
         Ok(ret)
     }
 
     async fn time(&self, t: &mut Tracee, call: Time) -> SysResult {
-        let real = t.forward(call).await?;
-        let fake = self.shift_ns(i128::from(real) * NANOS_PER_SEC);
-        let fake = fake.div_euclid(NANOS_PER_SEC) as i64;
+        let now = self.shift(t.forward(call).await?);
         if !call.tloc.is_null() {
-            call.tloc.write(t, &fake)?;
+            call.tloc.write(t, &now)?;
         }
-        Ok(fake)
+        Ok(now)
     }
 }
 
 impl FakeTime {
-    fn shift_ns(&self, real_ns: i128) -> i128 {
-        real_ns + self.offset_ns
-    }
-
-    /// Rewrites the `timespec` the kernel just filled.
-    fn shift_timespec(&self, t: &Tracee, tp: Ptr<Timespec>) -> Result<(), interpose::Errno> {
-        let real = tp.read(t)?;
-        let ns = i128::from(real.tv_sec) * NANOS_PER_SEC + i128::from(real.tv_nsec);
-        let fake = self.shift_ns(ns);
-        let shifted = Timespec {
-            tv_sec: fake.div_euclid(NANOS_PER_SEC) as i64,
-            tv_nsec: fake.rem_euclid(NANOS_PER_SEC) as i64,
-        };
-        tp.write(t, &shifted)
-    }
-
-    /// Rewrites the `timeval` the kernel just filled.
-    fn shift_timeval(&self, t: &Tracee, tv: Ptr<Timeval>) -> Result<(), interpose::Errno> {
-        let real = tv.read(t)?;
-        let ns =
-            i128::from(real.tv_sec) * NANOS_PER_SEC + i128::from(real.tv_usec) * NANOS_PER_MICRO;
-        let fake = self.shift_ns(ns);
-        let shifted = Timeval {
-            tv_sec: fake.div_euclid(NANOS_PER_SEC) as i64,
-            tv_usec: (fake.rem_euclid(NANOS_PER_SEC) / NANOS_PER_MICRO) as i64,
-        };
-        tv.write(t, &shifted)
+    /// The fake time for a real time, in seconds since the epoch.
+    fn shift(&self, real: i64) -> i64 {
+        real.saturating_add(self.offset)
     }
 }
 
@@ -223,11 +199,11 @@ fn days_in_month(year: i64, month: u32) -> u32 {
     }
 }
 
-/// Now, in nanoseconds since the epoch.
-fn real_now_ns() -> i128 {
+/// Now, in whole seconds since the epoch (rounded down).
+fn real_now_secs() -> i64 {
     match SystemTime::now().duration_since(UNIX_EPOCH) {
-        Ok(since) => since.as_nanos() as i128,
-        Err(before) => -(before.duration().as_nanos() as i128),
+        Ok(since) => since.as_secs() as i64,
+        Err(before) => -(before.duration().as_secs_f64().ceil() as i64),
     }
 }
 
@@ -239,14 +215,16 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let offset_ns = match options.clock {
-        Clock::At(start) => i128::from(start) * NANOS_PER_SEC - real_now_ns(),
-        Clock::Shift(seconds) => i128::from(seconds) * NANOS_PER_SEC,
+    // Against the real time rounded down, so the fake clock starts within the first
+    // second of `--at`, never just before it.
+    let offset = match options.clock {
+        Clock::At(start) => start - real_now_secs(),
+        Clock::Shift(seconds) => seconds,
     };
     let outcome = Command::new(&options.program)
         .args(&options.args)
         .shield_interrupts(true)
-        .trace(FakeTime { offset_ns });
+        .trace(FakeTime { offset });
     match outcome {
         Ok(outcome) => interpose::exit_like(outcome.status),
         Err(err) => {

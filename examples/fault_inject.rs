@@ -64,7 +64,7 @@ impl Schedule {
     fn fails(self, n: u64) -> bool {
         match self {
             Schedule::Nth(nth) => n == nth,
-            Schedule::Every(every) => n % every == 0,
+            Schedule::Every(every) => n.is_multiple_of(every),
         }
     }
 }

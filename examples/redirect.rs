@@ -7,9 +7,10 @@
 //! ```
 //!
 //! The path argument of `open`, `openat`, `creat`, `stat`, `lstat`, `newfstatat`, `statx`,
-//! `access`, `faccessat`, `faccessat2`, `readlink`, `readlinkat`, `chdir` and `execve` is
-//! rewritten when it starts with a `FROM` (whole components: `/data` maps `/data/file`, not
-//! `/database`); the longest matching `FROM` wins. `FROM` and `TO` are absolute.
+//! `statfs`, `access`, `faccessat`, `faccessat2`, `readlink`, `readlinkat`, `getxattr`,
+//! `lgetxattr`, `listxattr`, `llistxattr`, `chdir` and `execve` is rewritten when it starts
+//! with a `FROM` (whole components: `/data` maps `/data/file`, not `/database`); the
+//! longest matching `FROM` wins. `FROM` and `TO` are absolute.
 //!
 //! How: the kernel reads the path from the program's memory, so the new path must be
 //! there. The handler writes it onto the calling thread's stack, 4 KiB below the stack
@@ -20,17 +21,22 @@
 //! # Limits
 //! - Paths are matched as the program wrote them: a relative path, or one reaching a
 //!   `FROM` through `..` or a symlink, is not redirected.
+//! - `..` after a `FROM` leads into the parent of `TO` (`/data/..` is `/tmp`), not the
+//!   parent of `FROM`.
 //! - Calls not listed above (`unlinkat`, `mkdirat`, `renameat2`, ...) see the original
-//!   paths, and so does the first `execve` of PROGRAM itself, which is looked up before
-//!   tracing starts.
+//!   paths. PROGRAM itself is looked up before tracing starts, so it cannot be a mapped
+//!   path (the programs it runs can).
 //! - Where the stack is nearly exhausted (a thread's stack mapping ends less than about
 //!   4 KiB below its stack pointer) the path cannot be written, and the call fails with
 //!   `EFAULT`.
+//! - A call that blocks (an `open` of a FIFO), is interrupted by a signal handler and then
+//!   restarted reads the path again from the stack, where the handler's frame may have
+//!   overwritten it.
 
 use interpose::args::PathPtr;
 use interpose::linux::{
-    Access, Chdir, Creat, Execve, Faccessat, Faccessat2, Lstat, Newfstatat, Open, Openat,
-    Readlink, Readlinkat, Stat, Statx,
+    Access, Chdir, Creat, Execve, Faccessat, Faccessat2, Getxattr, Lgetxattr, Listxattr,
+    Llistxattr, Lstat, Newfstatat, Open, Openat, Readlink, Readlinkat, Stat, Statfs, Statx,
 };
 use interpose::{Command, Errno, Linux, SysResult, Tracee};
 use std::ffi::OsString;
@@ -117,6 +123,31 @@ impl Linux for Redirect {
 
     async fn readlinkat(&self, t: &mut Tracee, mut call: Readlinkat) -> SysResult {
         self.redirect(t, &mut call.pathname)?;
+        t.pass(call)
+    }
+
+    async fn getxattr(&self, t: &mut Tracee, mut call: Getxattr) -> SysResult {
+        self.redirect(t, &mut call.path)?;
+        t.pass(call)
+    }
+
+    async fn lgetxattr(&self, t: &mut Tracee, mut call: Lgetxattr) -> SysResult {
+        self.redirect(t, &mut call.path)?;
+        t.pass(call)
+    }
+
+    async fn listxattr(&self, t: &mut Tracee, mut call: Listxattr) -> SysResult {
+        self.redirect(t, &mut call.path)?;
+        t.pass(call)
+    }
+
+    async fn llistxattr(&self, t: &mut Tracee, mut call: Llistxattr) -> SysResult {
+        self.redirect(t, &mut call.path)?;
+        t.pass(call)
+    }
+
+    async fn statfs(&self, t: &mut Tracee, mut call: Statfs) -> SysResult {
+        self.redirect(t, &mut call.path)?;
         t.pass(call)
     }
 
@@ -214,7 +245,12 @@ fn parse_args(mut args: impl Iterator<Item = OsString>) -> Result<Options, Strin
 /// `FROM=TO`, both absolute.
 fn parse_mapping(value: &OsString) -> Result<Mapping, String> {
     let bytes = value.as_bytes();
-    let bad = || format!("--map wants FROM=TO with absolute paths, got {}", value.display());
+    let bad = || {
+        format!(
+            "--map wants FROM=TO with absolute paths, got {}",
+            value.display()
+        )
+    };
     let equals = bytes.iter().position(|&b| b == b'=').ok_or_else(bad)?;
     let path = |b: &[u8]| PathBuf::from(OsString::from_vec(b.to_vec()));
     let (from, to) = (path(&bytes[..equals]), path(&bytes[equals + 1..]));

@@ -18,7 +18,9 @@
 //!   the handler's sight. Syscalls made with the i386 ABI (`int 0x80`) fail with `ENOSYS`,
 //!   so they cannot reach the calls above under other numbers.
 //!
-//! The program carries on after a refusal, as it would after any failed call.
+//! The program carries on after a refusal, as it would after any failed call. (With
+//! `--deny /etc` the dynamic loader cannot open `/etc/ld.so.cache` either; it then finds
+//! libraries in the default directories, so programs still start.)
 //!
 //! # Limits
 //! This is a policy for cooperative programs, not a security boundary against hostile ones:
@@ -41,10 +43,8 @@ use std::path::{Component, Path, PathBuf};
 const NAME: &str = "sandbox";
 const USAGE: &str = "usage: sandbox [--deny PREFIX]... PROGRAM [ARGS...]";
 
-/// `RESOLVE_IN_ROOT` of `openat2`'s `struct open_how`: absolute paths start at `dirfd`.
-const RESOLVE_IN_ROOT: u64 = 0x10;
-/// Offset of `resolve` in `struct open_how { u64 flags; u64 mode; u64 resolve; }`.
-const OPEN_HOW_RESOLVE: u64 = 16;
+/// Where `resolve` lies in `openat2`'s `struct open_how`.
+const OPEN_HOW_RESOLVE: u64 = std::mem::offset_of!(libc::open_how, resolve) as u64;
 
 /// The sandbox policy: the denied path prefixes (absolute, without `..`).
 struct Sandbox {
@@ -70,7 +70,8 @@ impl Linux for Sandbox {
 
     async fn openat2(&self, t: &mut Tracee, call: Openat2) -> SysResult {
         let resolve: u64 = t.memory().read_pod(call.how.addr + OPEN_HOW_RESOLVE)?;
-        let in_root = resolve & RESOLVE_IN_ROOT != 0;
+        // RESOLVE_IN_ROOT: an absolute path starts at `dirfd`, not at `/`.
+        let in_root = resolve & libc::RESOLVE_IN_ROOT != 0;
         self.check_path(t, call.dirfd.0, call.pathname, in_root)?;
         t.pass(call)
     }
