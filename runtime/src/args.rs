@@ -14,8 +14,8 @@ use std::marker::PhantomData;
 use std::os::unix::ffi::OsStringExt;
 use std::path::PathBuf;
 
-/// The longest path the kernel accepts, `PATH_MAX`.
-const PATH_MAX: usize = 4096;
+/// The longest path the kernel accepts: `PATH_MAX` (4096) counts the terminating NUL.
+const PATH_MAX: usize = 4095;
 /// At most this many array elements (argv, iovecs) are decoded, as strace abbreviates.
 const MAX_ELEMENTS: usize = 64;
 

@@ -25,11 +25,20 @@ impl Memory {
 
     /// Reads exactly `len` bytes at `addr`; `EFAULT` if any of them is unmapped.
     pub fn read(&self, addr: u64, len: usize) -> Result<Vec<u8>, Errno> {
-        let mut buf = vec![0u8; len];
-        let mut done = 0;
-        while done < len {
-            let n = self.read_some(addr + done as u64, &mut buf[done..])?;
-            done += n;
+        if addr.checked_add(len as u64).is_none() {
+            return Err(Errno::EFAULT);
+        }
+        // The length comes from the traced program: grow the buffer only as far as its
+        // memory really reads, a chunk at a time, rather than trusting it up front.
+        const CHUNK: usize = 1 << 20;
+        let mut buf = Vec::with_capacity(len.min(CHUNK));
+        while buf.len() < len {
+            let done = buf.len();
+            buf.resize(done + (len - done).min(CHUNK), 0);
+            let mut filled = done;
+            while filled < buf.len() {
+                filled += self.read_some(addr + filled as u64, &mut buf[filled..])?;
+            }
         }
         Ok(buf)
     }
@@ -68,7 +77,7 @@ impl Memory {
         loop {
             // Never cross a page boundary in one read: the next page may be unmapped.
             let to_page_end = (PAGE - at % PAGE) as usize;
-            let want = to_page_end.min(limit + 1 - out.len());
+            let want = to_page_end.min(limit.saturating_add(1) - out.len());
             let mut chunk = vec![0u8; want];
             let n = self.read_some(at, &mut chunk)?;
             if let Some(nul) = chunk[..n].iter().position(|&b| b == 0) {
@@ -86,7 +95,7 @@ impl Memory {
 
     /// Reads `count` machine words.
     pub fn read_words(&self, addr: u64, count: usize) -> Result<Vec<u64>, Errno> {
-        let bytes = self.read(addr, count * WORD)?;
+        let bytes = self.read(addr, count.checked_mul(WORD).ok_or(Errno::EFAULT)?)?;
         Ok(bytes
             .chunks_exact(WORD)
             .map(|w| u64::from_ne_bytes(w.try_into().unwrap()))
