@@ -374,7 +374,7 @@ impl IovecPtr {
 }
 
 fn read_iovecs(memory: &Memory, addr: u64, count: usize) -> Result<Vec<(u64, u64)>, Errno> {
-    let words = memory.read_words(addr, count * 2)?;
+    let words = memory.read_words(addr, count.saturating_mul(2))?;
     Ok(words.chunks(2).map(|pair| (pair[0], pair[1])).collect())
 }
 
