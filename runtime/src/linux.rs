@@ -79,7 +79,21 @@ pub enum SignalAction {
 ///
 /// Put `#[interpose::handler]` on the impl: it records the overridden methods in
 /// [`OVERRIDES`](Linux::OVERRIDES), and the runtime installs a seccomp filter so every other
-/// syscall runs without stopping at all. The impl does not compile without it.
+/// syscall runs without stopping at all. The impl does not compile without it, so a
+/// forgotten attribute can never silently cost a stop per syscall:
+///
+/// ```compile_fail,E0046
+/// use interpose_runtime::{Linux, SysResult, Tracee};
+/// use interpose_runtime::linux::Openat;
+///
+/// struct Forgetful;
+///
+/// impl Linux for Forgetful { // error[E0046]: missing `OVERRIDES` in implementation
+///     async fn openat(&self, t: &mut Tracee, call: Openat) -> SysResult {
+///         t.pass(call)
+///     }
+/// }
+/// ```
 ///
 /// # What a sandbox built this way guarantees
 /// - A call the filter traps cannot run before the handler has decided: the kernel holds the
