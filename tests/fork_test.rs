@@ -94,3 +94,47 @@ fn shell_pipeline_traces_three_processes() {
         );
     }
 }
+
+#[test]
+fn posix_spawn_and_clone3_children_are_traced() {
+    let dir = common::scratch_dir("spawn");
+    let Some(program) = compile_c("spawn", &dir) else {
+        return;
+    };
+    let trace_path = dir.join("trace");
+    let run = interpose(&[
+        "-o",
+        trace_path.to_str().unwrap(),
+        program.to_str().unwrap(),
+    ]);
+    assert!(run.status.success(), "stderr:\n{}", run.stderr);
+    let stdout = run.stdout_text();
+    assert!(stdout.starts_with("spawned\nposix_spawn "), "{stdout}");
+    let pid_of = |how: &str| -> i32 {
+        stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{how} ")))
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let lines = join_resumed(&parse_trace(&std::fs::read_to_string(&trace_path).unwrap()));
+    let spawned = pid_of("posix_spawn");
+    assert!(
+        lines.iter().any(|l| l.pid == Some(spawned)
+            && l.text
+                .starts_with(r#"execve("/bin/echo", ["/bin/echo", "spawned"]"#)),
+        "posix_spawn's child exec traced"
+    );
+    assert!(
+        lines.iter().any(
+            |l| l.pid == Some(spawned) && l.text.starts_with(r#"write(1, "spawned\n", 8) = 8"#)
+        )
+    );
+    let cloned = pid_of("clone3");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.pid == Some(cloned) && l.text.starts_with(r#"write(2, "marker:clone3\n""#))
+    );
+}

@@ -125,3 +125,55 @@ fn a_thousand_short_lived_processes() {
         .count();
     assert_eq!(exits, 1000);
 }
+
+/// The largest resident memory (KiB) `interpose` was seen using while tracing `args`,
+/// sampled from /proc every few milliseconds.
+fn peak_rss_kib(args: &[&str]) -> u64 {
+    let mut child = std::process::Command::new(common::interpose_bin())
+        .args(["-o", "/dev/null"])
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let status_file = format!("/proc/{}/status", child.id());
+    let deadline = std::time::Instant::now() + common::TIMEOUT;
+    let mut peak = 0;
+    loop {
+        if let Ok(status) = std::fs::read_to_string(&status_file)
+            && let Some(line) = status.lines().find(|l| l.starts_with("VmRSS:"))
+        {
+            let kib: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+            peak = peak.max(kib);
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success());
+            return peak;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "interpose did not finish"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn memory_stays_flat() {
+    let dir = common::scratch_dir("stress_memory");
+    let Some(procs) = compile_c("many_procs", &dir) else {
+        return;
+    };
+    let Some(threads) = compile_c("threads_stress", &dir) else {
+        return;
+    };
+    let procs = procs.to_str().unwrap();
+    let threads = threads.to_str().unwrap();
+    // Ten times the work must not mean more memory: nothing grows per process or call.
+    let small = peak_rss_kib(&[procs, "100"]).max(peak_rss_kib(&[threads, "8", "1000"]));
+    let large = peak_rss_kib(&[procs, "1000"]).max(peak_rss_kib(&[threads, "8", "10000"]));
+    assert!(small > 0 && large > 0);
+    assert!(
+        large < small + 2048,
+        "peak RSS grew from {small} KiB to {large} KiB"
+    );
+}

@@ -70,6 +70,18 @@ transparent! {
     yes_head: "yes | head -5";
     awk_sum: "seq 1 1000 | awk '{s += $1} END {print s}'";
     sed_edit: "printf 'a\\nb\\nc\\n' | sed -n 2p";
+    cut_and_uniq: "cut -d: -f7 /etc/passwd | sort | uniq -c | sort -rn";
+    md5_and_base64: "head -c 100000 /dev/zero | md5sum; echo hello | base64 | base64 -d";
+    xargs_parallel: "seq 1 20 | xargs -P 4 -n 1 echo | sort -n | tail -1";
+    gzip_roundtrip: "seq 1 50000 | gzip -c | gunzip -c | tail -1";
+    stat_and_readlink: "stat -c '%n %s %F' /etc/passwd; readlink -f /proc/self/exe >/dev/null; echo ok";
+    mkdir_touch_rm: "d=$(mktemp -d); mkdir -p $d/a/b; touch $d/a/b/f; cd $d && ls -R . | tail -2; rm -r $d; echo $?";
+    trap_exit: "trap 'echo trapped' EXIT; echo body";
+    read_loop: "printf 'x 1\\ny 2\\n' | while read a b; do echo \"$b $a\"; done";
+    nested_shells: "sh -c 'sh -c \"exit 5\"; echo inner $?'; echo outer";
+    printf_unicode: "printf '%s\\n' héllo wörld | wc -c";
+    large_argv: "seq 1 5000 | xargs echo | wc -w";
+    head_sigpipe: "seq 1 1000000 | head -1";
 }
 
 #[test]
