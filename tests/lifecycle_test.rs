@@ -34,7 +34,11 @@ fn wait_for_file(path: &std::path::Path) -> String {
         {
             return text;
         }
-        assert!(Instant::now() < deadline, "{} never written", path.display());
+        assert!(
+            Instant::now() < deadline,
+            "{} never written",
+            path.display()
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
 }
@@ -42,7 +46,12 @@ fn wait_for_file(path: &std::path::Path) -> String {
 fn alive(pid: i32) -> bool {
     // A zombie is dead for this purpose: it no longer runs.
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(stat) => !stat.rsplit(')').next().unwrap_or("").trim_start().starts_with('Z'),
+        Ok(stat) => !stat
+            .rsplit(')')
+            .next()
+            .unwrap_or("")
+            .trim_start()
+            .starts_with('Z'),
         Err(_) => false,
     }
 }
@@ -57,7 +66,10 @@ fn start_sleepers(dir: &std::path::Path) -> (Child, Vec<i32>) {
         .spawn()
         .unwrap();
     let text = wait_for_file(&pids);
-    let pids = text.split_whitespace().map(|p| p.parse().unwrap()).collect();
+    let pids = text
+        .split_whitespace()
+        .map(|p| p.parse().unwrap())
+        .collect();
     (child, pids)
 }
 
@@ -67,7 +79,11 @@ fn sigterm_to_interpose_kills_the_traced_tree() {
     let (mut interpose, pids) = start_sleepers(&dir);
     kill(Pid::from_raw(interpose.id() as i32), Signal::SIGTERM).unwrap();
     let status = wait_bounded(&mut interpose);
-    assert_eq!(status.signal(), Some(libc::SIGTERM), "interpose dies by the signal it got");
+    assert_eq!(
+        status.signal(),
+        Some(libc::SIGTERM),
+        "interpose dies by the signal it got"
+    );
     for pid in pids {
         assert!(!alive(pid), "traced process {pid} survived");
     }
@@ -82,7 +98,10 @@ fn kill_9_of_interpose_leaves_no_traced_process() {
     // PTRACE_O_EXITKILL: the kernel kills every tracee when the tracer dies.
     let deadline = Instant::now() + Duration::from_secs(10);
     while pids.iter().any(|&p| alive(p)) {
-        assert!(Instant::now() < deadline, "a tracee outlived its tracer: {pids:?}");
+        assert!(
+            Instant::now() < deadline,
+            "a tracee outlived its tracer: {pids:?}"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -91,7 +110,10 @@ fn kill_9_of_interpose_leaves_no_traced_process() {
 fn ctrl_c_on_attach_detaches_and_the_process_runs_on() {
     let dir = common::scratch_dir("lifecycle_detach");
     let out = dir.join("out");
-    let script = format!("for i in $(seq 1 30); do echo $i >> {}; sleep 0.05; done", out.display());
+    let script = format!(
+        "for i in $(seq 1 30); do echo $i >> {}; sleep 0.05; done",
+        out.display()
+    );
     let mut shell = Command::new("sh").args(["-c", &script]).spawn().unwrap();
     wait_for_file(&out);
     let trace = dir.join("trace");
@@ -111,7 +133,10 @@ fn ctrl_c_on_attach_detaches_and_the_process_runs_on() {
     let status = wait_bounded(&mut interpose);
     assert!(status.success(), "{status:?}");
     let message = std::io::read_to_string(interpose.stderr.take().unwrap()).unwrap();
-    assert_eq!(message, format!("interpose: detached from pid {}\n", shell.id()));
+    assert_eq!(
+        message,
+        format!("interpose: detached from pid {}\n", shell.id())
+    );
     // Detached, the shell finishes its loop normally.
     assert!(wait_bounded(&mut shell).success());
     let lines = std::fs::read_to_string(&out).unwrap();
