@@ -823,6 +823,9 @@ fn entry_text(call: &Syscall, tid: Pid, string_limit: usize) -> (String, usize) 
     }
     text.push_str(&call.name());
     text.push('(');
+    if matches!(call, Syscall::RtSigreturn(_)) {
+        signal_frame_mask(&mut text, tid, &memory);
+    }
     let shown: Vec<usize> = (0..covered).filter(|&i| call.shown(i)).collect();
     for (n, &i) in shown.iter().enumerate() {
         if n > 0 {
@@ -834,6 +837,22 @@ fn entry_text(call: &Syscall, tid: Pid, string_limit: usize) -> (String, usize) 
         text.push_str(", ");
     }
     (text, covered)
+}
+
+/// `rt_sigreturn` takes no argument but restores the signal mask saved in the signal frame
+/// on the stack; strace shows it: `{mask=[ALRM]}`. At entry the handler's return has
+/// popped the frame's return address, so the stack pointer is at the `ucontext`, whose
+/// `uc_sigmask` follows uc_flags, uc_link, uc_stack and the 256-byte sigcontext.
+fn signal_frame_mask(text: &mut String, tid: Pid, memory: &Memory) {
+    const UC_SIGMASK: u64 = 8 + 8 + 24 + 256;
+    let Ok(regs) = ptrace::getregs(tid) else {
+        return;
+    };
+    if let Ok(mask) = memory.read_pod::<u64>(regs.rsp + UC_SIGMASK) {
+        text.push_str("{mask=");
+        render::value(text, &crate::structs::sigset(mask));
+        text.push('}');
+    }
 }
 
 /// The rest of a line after the `covered` arguments: `"data", 5) = 5`, or `) = ?` when
@@ -898,12 +917,13 @@ fn siginfo_text(signal: i32, info: Option<SigInfo>) -> String {
         (code, _) => code.to_string(),
     };
     let name = render::signal_name(info.signo);
+    let addr = match info.addr {
+        0 => "NULL".to_string(),
+        addr => format!("{addr:#x}"),
+    };
     match signal {
         libc::SIGSEGV | libc::SIGBUS | libc::SIGILL | libc::SIGFPE if info.code > 0 => {
-            format!(
-                "{{si_signo={name}, si_code={code}, si_addr={:#x}}}",
-                info.addr
-            )
+            format!("{{si_signo={name}, si_code={code}, si_addr={addr}}}")
         }
         libc::SIGCHLD => {
             let status = match info.code {
@@ -911,8 +931,11 @@ fn siginfo_text(signal: i32, info: Option<SigInfo>) -> String {
                 _ => info.status.to_string(),
             };
             format!(
-                "{{si_signo={name}, si_code={code}, si_pid={}, si_uid={}, si_status={status}, ...}}",
-                info.pid, info.uid
+                "{{si_signo={name}, si_code={code}, si_pid={}, si_uid={}, si_status={status}, si_utime={}, si_stime={}}}",
+                info.pid,
+                info.uid,
+                clock_ticks(info.utime),
+                clock_ticks(info.stime)
             )
         }
         _ if info.code <= 0 => {
@@ -923,4 +946,14 @@ fn siginfo_text(signal: i32, info: Option<SigInfo>) -> String {
         }
         _ => format!("{{si_signo={name}, si_code={code}}}"),
     }
+}
+
+/// Clock ticks as strace shows them: `0`, or `3 /* 0.03 s */`.
+fn clock_ticks(ticks: i64) -> String {
+    if ticks == 0 {
+        return "0".to_string();
+    }
+    // The kernel reports these in USER_HZ ticks, 100 per second on x86_64.
+    const USER_HZ: f64 = 100.0;
+    format!("{ticks} /* {:.2} s */", ticks as f64 / USER_HZ)
 }

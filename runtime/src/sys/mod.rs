@@ -260,6 +260,9 @@ pub struct SigInfo {
     pub uid: u32,
     pub status: i32,
     pub addr: u64,
+    /// User and system CPU time of a `SIGCHLD`'s child, in clock ticks.
+    pub utime: i64,
+    pub stime: i64,
 }
 
 /// `PTRACE_GETSIGINFO` of a tracee in signal-delivery-stop.
@@ -267,12 +270,14 @@ pub fn siginfo(pid: Pid) -> nix::Result<SigInfo> {
     let info = nix::sys::ptrace::getsiginfo(pid)?;
     // SAFETY: the accessors read union members of a siginfo_t the kernel filled; every
     // member is plain integers or a pointer value we only print, never dereference.
-    let (sender, uid, status, addr) = unsafe {
+    let (sender, uid, status, addr, utime, stime) = unsafe {
         (
             info.si_pid(),
             info.si_uid(),
             info.si_status(),
             info.si_addr() as u64,
+            info.si_utime(),
+            info.si_stime(),
         )
     };
     Ok(SigInfo {
@@ -282,6 +287,8 @@ pub fn siginfo(pid: Pid) -> nix::Result<SigInfo> {
         uid,
         status,
         addr,
+        utime,
+        stime,
     })
 }
 
