@@ -239,10 +239,9 @@ fn clone_untraced_cannot_escape() {
         "{}",
         run.stderr
     );
+    let lines = common::join_resumed(&common::parse_trace(&run.stderr));
     assert!(
-        run.stderr
-            .lines()
-            .any(|l| l.starts_with("[pid ") && l.contains("getppid() = ")),
+        lines.iter().any(|l| l.pid.is_some() && l.text.starts_with("getppid() = ")),
         "{}",
         run.stderr
     );
