@@ -241,7 +241,9 @@ fn clone_untraced_cannot_escape() {
     );
     let lines = common::join_resumed(&common::parse_trace(&run.stderr));
     assert!(
-        lines.iter().any(|l| l.pid.is_some() && l.text.starts_with("getppid() = ")),
+        lines
+            .iter()
+            .any(|l| l.pid.is_some() && l.text.starts_with("getppid() = ")),
         "{}",
         run.stderr
     );
