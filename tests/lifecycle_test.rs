@@ -6,6 +6,7 @@ mod common;
 
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
+use std::os::unix::process::CommandExt;
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -141,4 +142,33 @@ fn ctrl_c_on_attach_detaches_and_the_process_runs_on() {
     assert!(wait_bounded(&mut shell).success());
     let lines = std::fs::read_to_string(&out).unwrap();
     assert_eq!(lines.lines().count(), 30, "{lines}");
+}
+
+#[test]
+fn ctrl_c_reaches_the_program_as_it_would_natively() {
+    // Ctrl-C at a terminal sends SIGINT to the whole foreground process group: here a group
+    // of its own holding interpose and the traced shell. The shell's trap decides.
+    let dir = common::scratch_dir("lifecycle_ctrl_c");
+    let ready = dir.join("ready");
+    let script = format!(
+        "trap 'echo got INT; exit 3' INT; echo > {}; while :; do sleep 0.05; done",
+        ready.display()
+    );
+    let mut interpose = Command::new(common::interpose_bin())
+        .args(["-o", "/dev/null", "sh", "-c", &script])
+        .stdout(Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    wait_for_file(&ready);
+    let group = Pid::from_raw(-(interpose.id() as i32));
+    kill(group, Signal::SIGINT).unwrap();
+    let status = wait_bounded(&mut interpose);
+    let out = std::io::read_to_string(interpose.stdout.take().unwrap()).unwrap();
+    assert_eq!(out, "got INT\n", "the program's handler ran");
+    assert_eq!(
+        status.code(),
+        Some(3),
+        "interpose exits as the program chose: {status:?}"
+    );
 }
