@@ -3,27 +3,13 @@
 
 mod common;
 
-use interpose::{Command, Linux, Pid, SignalAction};
+use interpose::{Linux, Pid, SignalAction};
 use std::cell::RefCell;
-use std::fs::File;
-use std::io::Read as _;
-use std::os::fd::OwnedFd;
 use std::os::unix::process::ExitStatusExt;
 use std::process::ExitStatus;
 
 fn traced<H: Linux + 'static>(handler: H, script: &str) -> (String, interpose::Outcome<H>) {
-    let (reader, writer) = std::io::pipe().unwrap();
-    let outcome = Command::new("sh")
-        .args(["-c", script])
-        .stdout(OwnedFd::from(writer))
-        .timeout(common::TIMEOUT)
-        .trace(handler)
-        .expect("trace");
-    let mut out = String::new();
-    File::from(OwnedFd::from(reader))
-        .read_to_string(&mut out)
-        .unwrap();
-    (out, outcome)
+    common::traced(handler, "sh", &["-c", script])
 }
 
 #[derive(Default)]

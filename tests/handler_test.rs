@@ -5,31 +5,8 @@
 mod common;
 
 use interpose::linux::{Getppid, Openat, Read};
-use interpose::{Command, Errno, Linux, SysResult, Tracee};
+use interpose::{Errno, Linux, SysResult, Tracee};
 use std::cell::Cell;
-use std::fs::File;
-use std::io::Read as _;
-use std::os::fd::OwnedFd;
-
-/// Runs `program args` under `handler`, returning its stdout and the outcome.
-fn traced<H: Linux + 'static>(
-    handler: H,
-    program: &str,
-    args: &[&str],
-) -> (String, interpose::Outcome<H>) {
-    let (reader, writer) = std::io::pipe().unwrap();
-    let outcome = Command::new(program)
-        .args(args)
-        .stdout(OwnedFd::from(writer))
-        .timeout(common::TIMEOUT)
-        .trace(handler)
-        .expect("trace");
-    let mut out = String::new();
-    File::from(OwnedFd::from(reader))
-        .read_to_string(&mut out)
-        .unwrap();
-    (out, outcome)
-}
 
 struct DenyHostname;
 
@@ -45,7 +22,7 @@ impl Linux for DenyHostname {
 
 #[test]
 fn denied_open_fails_in_the_program() {
-    let (out, outcome) = traced(
+    let (out, outcome) = common::traced(
         DenyHostname,
         "sh",
         &["-c", "cat /etc/hostname 2>&1; echo rc=$?"],
@@ -69,7 +46,7 @@ impl Linux for FakeParent {
 
 #[test]
 fn emulated_call_returns_the_handlers_value() {
-    let (out, outcome) = traced(
+    let (out, outcome) = common::traced(
         FakeParent {
             calls: Cell::new(0),
         },
@@ -103,7 +80,7 @@ fn forwarded_result_can_be_read_and_changed() {
     let dir = common::scratch_dir("shout");
     let file = dir.join("words.txt");
     std::fs::write(&file, "quiet words\n").unwrap();
-    let (out, outcome) = traced(Shout, "/bin/cat", &[file.to_str().unwrap()]);
+    let (out, outcome) = common::traced(Shout, "/bin/cat", &[file.to_str().unwrap()]);
     assert!(outcome.status.success());
     assert_eq!(out, "QUIET WORDS\n");
 }
@@ -125,7 +102,7 @@ impl Linux for ShortWrites {
 
 #[test]
 fn rewritten_arguments_reach_the_kernel() {
-    let (out, outcome) = traced(ShortWrites, "/bin/echo", &["one byte at a time"]);
+    let (out, outcome) = common::traced(ShortWrites, "/bin/echo", &["one byte at a time"]);
     assert!(outcome.status.success());
     assert_eq!(out, "one byte at a time\n");
 }
@@ -135,7 +112,7 @@ fn tracer_leaves_the_hosts_other_children_alone() {
     // This thread's own child must be reaped by this thread, even while another thread of
     // the same process traces a program that forks.
     let tracing = std::thread::spawn(|| {
-        traced(
+        common::traced(
             interpose::Passthru,
             "sh",
             &["-c", "sleep 0.3 & sleep 0.3; wait; echo traced"],
@@ -164,7 +141,7 @@ impl Linux for InjectGetpid {
 
 #[test]
 fn injected_call_runs_in_the_tracee() {
-    let (out, outcome) = traced(InjectGetpid, "sh", &["-c", "echo $$ $PPID"]);
+    let (out, outcome) = common::traced(InjectGetpid, "sh", &["-c", "echo $$ $PPID"]);
     assert!(outcome.status.success());
     let words: Vec<&str> = out.split_whitespace().collect();
     assert_eq!(
@@ -203,7 +180,7 @@ impl Linux for ScratchRedirect {
 
 #[test]
 fn pointer_argument_rewritten_into_an_injected_page() {
-    let (out, outcome) = traced(ScratchRedirect, "/bin/cat", &["/no/such/file"]);
+    let (out, outcome) = common::traced(ScratchRedirect, "/bin/cat", &["/no/such/file"]);
     assert!(outcome.status.success(), "{:?}", outcome.status);
     assert_eq!(out, std::fs::read_to_string("/etc/hostname").unwrap());
 }

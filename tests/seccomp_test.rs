@@ -5,36 +5,13 @@
 mod common;
 
 use interpose::linux::{ClockNanosleep, Getppid, Read, Write, Writev};
-use interpose::{Command, Linux, SysResult, Tracee};
+use interpose::{Linux, SysResult, Tracee};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use std::cell::Cell;
-use std::fs::File;
-use std::io::Read as _;
-use std::os::fd::OwnedFd;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::{Duration, Instant};
-
-fn traced<H: Linux + 'static>(
-    handler: H,
-    program: &str,
-    args: &[&str],
-) -> (String, interpose::Outcome<H>) {
-    let (reader, writer) = std::io::pipe().unwrap();
-    let outcome = Command::new(program)
-        .args(args)
-        .stdout(OwnedFd::from(writer))
-        .timeout(common::TIMEOUT)
-        .trace(handler)
-        .expect("trace");
-    assert!(!outcome.timed_out, "the traced program hung");
-    let mut out = String::new();
-    File::from(OwnedFd::from(reader))
-        .read_to_string(&mut out)
-        .unwrap();
-    (out, outcome)
-}
 
 /// Awaits the result of every read and write, so a reader blocked in `read` has its
 /// handler suspended while the writer's calls go on.
@@ -62,7 +39,7 @@ impl Linux for AwaitAll {
 #[test]
 fn handler_awaiting_a_blocked_read_does_not_stop_the_writer() {
     // cat blocks reading the pipe until the shell, 0.3 s later, writes to it.
-    let (out, outcome) = traced(
+    let (out, outcome) = common::traced(
         AwaitAll::default(),
         "sh",
         &["-c", "(sleep 0.3; echo through the pipe) | cat"],
@@ -107,7 +84,7 @@ fn i386_calls_are_never_taken_for_x86_64_calls() {
     let Some(program) = common::compile_c("i386_call", &dir) else {
         return;
     };
-    let (out, outcome) = traced(I386Watch::default(), program.to_str().unwrap(), &[]);
+    let (out, outcome) = common::traced(I386Watch::default(), program.to_str().unwrap(), &[]);
     assert!(outcome.status.success());
     assert!(out.starts_with("i386 getpid 4242 real "), "{out}");
     assert_eq!(
@@ -154,7 +131,7 @@ impl Linux for CountGetppid {
 #[test]
 fn only_overridden_calls_reach_the_handler() {
     // The shell makes many calls; exactly one getppid (for $PPID).
-    let (out, outcome) = traced(
+    let (out, outcome) = common::traced(
         CountGetppid {
             calls: Cell::new(0),
         },
@@ -202,7 +179,7 @@ fn sleep_stopped_and_continued_restarts_and_finishes() {
             kill(sleeper, Signal::SIGCONT).unwrap();
         })
     };
-    let (_, outcome) = traced(AwaitSleep { pid }, "sleep", &["1"]);
+    let (_, outcome) = common::traced(AwaitSleep { pid }, "sleep", &["1"]);
     stopper.join().unwrap();
     assert!(outcome.status.success(), "{:?}", outcome.status);
     // Stopped for 0.4 s of its 1 s sleep: the restarted call still slept the whole second.
@@ -220,7 +197,7 @@ fn clone_untraced_cannot_escape() {
         return;
     };
     // With the prefilter: the child's getppid still reaches the handler.
-    let (out, outcome) = traced(
+    let (out, outcome) = common::traced(
         CountGetppid {
             calls: Cell::new(0),
         },

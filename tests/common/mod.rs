@@ -100,6 +100,25 @@ pub fn interpose<S: AsRef<OsStr>>(args: &[S]) -> Run {
     run(interpose_bin(), args)
 }
 
+/// Runs `program args` under `handler` through the library, returning what it printed on
+/// stdout (read concurrently, so a chatty program cannot fill the pipe) and the outcome.
+pub fn traced<H: interpose::Linux + 'static>(
+    handler: H,
+    program: &str,
+    args: &[&str],
+) -> (String, interpose::Outcome<H>) {
+    let (reader, writer) = std::io::pipe().unwrap();
+    let reading = std::thread::spawn(move || std::io::read_to_string(reader).unwrap());
+    let outcome = interpose::Command::new(program)
+        .args(args)
+        .stdout(std::os::fd::OwnedFd::from(writer))
+        .timeout(TIMEOUT)
+        .trace(handler)
+        .expect("trace");
+    assert!(!outcome.timed_out, "the traced program hung");
+    (reading.join().unwrap(), outcome)
+}
+
 /// One trace line: the pid prefix (None for the first process) and the text after it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Line {
