@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# bench/run.sh [-r RUNS] [-w REGEX]
+# bench/run.sh [-r RUNS] [-w REGEX] [-a]
 #
 # Times workloads natively, under strace and under interpose configurations, interleaved
 # round by round (every workload x configuration once per round, so background load hits
-# them alike), and prints the median wall time of each with its ratio to native, then the
-# ratios the project's targets are stated in. Needs: cargo, gcc, strace, python3, find, tar.
+# them alike; the order of the configurations rotates from round to round, so none is
+# always the first to touch cold caches), and prints the median wall time of each with its
+# ratio to native, then the ratios the project's targets are stated in. Full traces
+# (strace, interpose) of the long workloads take minutes each; -a includes them.
+# Needs: cargo, gcc, strace, python3, find, tar.
 #
 # Configurations:
 #   native           the program alone
@@ -20,10 +23,12 @@
 set -euo pipefail
 RUNS=5
 FILTER=.
-while getopts "r:w:h" opt; do
+ALL=
+while getopts "r:w:ah" opt; do
   case $opt in
     r) RUNS=$OPTARG ;;
     w) FILTER=$OPTARG ;;
+    a) ALL=1 ;;
     *) sed -n '2,22p' "$0"; exit 2 ;;
   esac
 done
@@ -52,13 +57,12 @@ WORKLOADS=(
 )
 COMMON=(
   "native|"
-  "strace|strace -f -o /dev/null"
   "strace_openat|strace -f --seccomp-bpf -e trace=openat -o /dev/null"
-  "interpose|$INTERPOSE -o /dev/null"
   "never|$HANDLERS never"
   "openat|$HANDLERS openat"
   "floor_openat|$TMPD/floor 257"
 )
+[ -n "$ALL" ] && COMMON+=("strace|strace -f -o /dev/null" "interpose|$INTERPOSE -o /dev/null")
 GETPPID=(
   "native|"
   "strace|strace -f -o /dev/null"
@@ -84,7 +88,13 @@ run_one() { # $1 = prefix, $2 = workload; prints wall seconds
   awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f\n", b - a }'
 }
 
-configs_for() { if [[ $1 == getppid* ]]; then printf '%s\n' "${GETPPID[@]}"; else printf '%s\n' "${COMMON[@]}"; fi; }
+# The configurations of workload $1, rotated by $2 places.
+configs_for() {
+  local -a list
+  if [[ $1 == getppid* ]]; then list=("${GETPPID[@]}"); else list=("${COMMON[@]}"); fi
+  local n=${#list[@]} i
+  for ((i = 0; i < n; i++)); do printf '%s\n' "${list[(i + $2) % n]}"; done
+}
 
 echo "# $(uname -srm), $(nproc) CPUs, $(strace -V | head -1), $RUNS runs, interleaved" >&2
 echo "# warm-up: every workload once, natively (file caches)" >&2
@@ -97,7 +107,7 @@ for ((round = 1; round <= RUNS; round++)); do
     [[ ${w%%|*} =~ $FILTER ]] || continue
     while IFS= read -r c; do
       printf '%s\t%s\t%s\n' "${w%%|*}" "${c%%|*}" "$(run_one "${c#*|}" "${w#*|}")" >> "$RAW"
-    done < <(configs_for "${w%%|*}")
+    done < <(configs_for "${w%%|*}" "$round")
   done
 done
 
