@@ -31,7 +31,8 @@ fn without_pid(line: &str) -> &str {
         return rest.split_once("] ").map_or(line, |(_, text)| text);
     }
     match line.split_once(' ') {
-        Some((pid, text)) if pid.bytes().all(|b| b.is_ascii_digit()) => text,
+        // strace pads the pid to 5 columns: `6878  execve(...)`.
+        Some((pid, text)) if pid.bytes().all(|b| b.is_ascii_digit()) => text.trim_start(),
         _ => line,
     }
 }
