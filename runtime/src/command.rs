@@ -36,8 +36,7 @@ pub struct Command {
     env: Option<BTreeMap<OsString, OsString>>,
     cwd: Option<PathBuf>,
     stdio: [Option<OwnedFd>; 3],
-    trace: Option<(Box<dyn Write>, bool)>,
-    string_limit: usize,
+    trace: TraceSettings,
     suppress_vdso: Option<bool>,
     timeout: Option<Duration>,
     shield_interrupts: bool,
@@ -66,8 +65,7 @@ impl Command {
             env: None,
             cwd: None,
             stdio: [None, None, None],
-            trace: None,
-            string_limit: DEFAULT_STRING_LIMIT,
+            trace: TraceSettings::default(),
             suppress_vdso: None,
             timeout: None,
             shield_interrupts: false,
@@ -140,13 +138,13 @@ impl Command {
     /// `flush_each_line` every line is flushed as written (for a terminal or a reader on
     /// a pipe); otherwise output is buffered and flushed at the end.
     pub fn trace_to(mut self, out: impl Write + 'static, flush_each_line: bool) -> Self {
-        self.trace = Some((Box::new(out), flush_each_line));
+        self.trace.out = Some((Box::new(out), flush_each_line));
         self
     }
 
     /// Bytes of each string shown before `...` (strace's `-s`, default 32).
     pub fn string_limit(mut self, limit: usize) -> Self {
-        self.string_limit = limit;
+        self.trace.string_limit = limit;
         self
     }
 
@@ -176,7 +174,7 @@ impl Command {
     /// While the program runs, `SIGTERM` or `SIGHUP` to this process kills the whole
     /// traced tree and ends the run with [`Outcome::interrupted_by`] set (the trace written
     /// so far is flushed), instead of killing this process outright. The handlers are
-    /// process-wide and removed after the run; the thread calling [`trace`](Command::trace)
+    /// process-wide; the dispositions they replaced come back after the run; the thread calling [`trace`](Command::trace)
     /// must not block those signals.
     pub fn kill_on_termination(mut self, on: bool) -> Self {
         self.kill_on_termination = on;
@@ -206,7 +204,7 @@ impl Command {
         let path = resolve(&self.program, self.env.as_ref())?;
         let mut spec = self.spawn_spec(&path)?;
         // A full trace stops at every call anyway; otherwise only the handler's calls stop.
-        if self.trace.is_none() {
+        if self.trace.out.is_none() {
             let interest = interest(H::OVERRIDES);
             let clock_trapped = interest
                 .numbers
@@ -258,10 +256,7 @@ impl Command {
             );
             return Err(spawn_error(source));
         }
-        let output = self.trace.map(|(out, flush)| TraceOutput {
-            printer: Printer::new(out, flush),
-            string_limit: self.string_limit,
-        });
+        let output = self.trace.into_output();
         let mode = if spec.filter.is_some() {
             Mode::Seccomp
         } else {
@@ -338,6 +333,32 @@ impl Command {
     }
 }
 
+/// Where the trace goes and how strings are cut, shared by [`Command`] and [`Attach`].
+struct TraceSettings {
+    out: Option<(Box<dyn Write>, bool)>,
+    string_limit: usize,
+}
+
+impl Default for TraceSettings {
+    fn default() -> Self {
+        TraceSettings {
+            out: None,
+            string_limit: DEFAULT_STRING_LIMIT,
+        }
+    }
+}
+
+impl TraceSettings {
+    /// The tracer's output, when a trace was asked for.
+    fn into_output(self) -> Option<TraceOutput> {
+        let string_limit = self.string_limit;
+        self.out.map(|(out, flush)| TraceOutput {
+            printer: Printer::new(out, flush),
+            string_limit,
+        })
+    }
+}
+
 /// Runs the tracer loop, with a watchdog thread that kills the traced tree after `timeout`,
 /// and with `caught` signals to this process handled by the tracer's policy.
 fn run_tracer<H: Linux + 'static>(
@@ -345,7 +366,7 @@ fn run_tracer<H: Linux + 'static>(
     timeout: Option<Duration>,
     caught: &[i32],
 ) -> Result<Ended, Error> {
-    sys::catch_signals(caught);
+    let _restored_on_return = sys::catch_signals(caught);
     let watchdog = timeout.map(|limit| {
         let live = tracer.live();
         std::thread::spawn(move || {
@@ -363,9 +384,6 @@ fn run_tracer<H: Linux + 'static>(
     let ended = tracer.run();
     if let Some(watchdog) = watchdog {
         let _ = watchdog.join();
-    }
-    for &signal in caught {
-        sys::restore_default(signal);
     }
     ended
 }
@@ -389,8 +407,7 @@ fn outcome<H>(handler: Rc<H>, ended: Ended) -> Outcome<H> {
 /// tracer goes away: the kernel detaches it and it runs on.
 pub struct Attach {
     pid: Pid,
-    trace: Option<(Box<dyn Write>, bool)>,
-    string_limit: usize,
+    trace: TraceSettings,
     timeout: Option<Duration>,
     detach_on_interrupt: bool,
 }
@@ -400,8 +417,7 @@ impl Attach {
     pub fn new(pid: Pid) -> Self {
         Attach {
             pid,
-            trace: None,
-            string_limit: DEFAULT_STRING_LIMIT,
+            trace: TraceSettings::default(),
             timeout: None,
             detach_on_interrupt: false,
         }
@@ -417,13 +433,13 @@ impl Attach {
 
     /// As [`Command::trace_to`].
     pub fn trace_to(mut self, out: impl Write + 'static, flush_each_line: bool) -> Self {
-        self.trace = Some((Box::new(out), flush_each_line));
+        self.trace.out = Some((Box::new(out), flush_each_line));
         self
     }
 
     /// As [`Command::string_limit`].
     pub fn string_limit(mut self, limit: usize) -> Self {
-        self.string_limit = limit;
+        self.trace.string_limit = limit;
         self
     }
 
@@ -439,10 +455,7 @@ impl Attach {
     /// [`Error::Tracee`] when the process cannot be seized (`ESRCH`: no such process,
     /// `EPERM`: not allowed).
     pub fn trace<H: Linux + 'static>(self, handler: H) -> Result<Outcome<H>, Error> {
-        let output = self.trace.map(|(out, flush)| TraceOutput {
-            printer: Printer::new(out, flush),
-            string_limit: self.string_limit,
-        });
+        let output = self.trace.into_output();
         let handler = Rc::new(handler);
         let mut tracer = Tracer::attach(self.pid, handler.clone(), output)?;
         let caught: &[i32] = if self.detach_on_interrupt {

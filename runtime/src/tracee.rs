@@ -86,13 +86,10 @@ impl Tracee {
     ///
     /// After a `pass` or `forward` in the same syscall it returns `ENOSYS` and does nothing.
     pub fn pass(&mut self, call: impl Into<Syscall>) -> SysResult {
-        match self.forward.get() {
-            Forward::Idle | Forward::Injected(_) => {
-                self.forward.set(Forward::Pass(call.into()));
-                Ok(0)
-            }
-            _ => Err(Errno::ENOSYS),
+        if !self.request(Forward::Pass(call.into())) {
+            return Err(Errno::ENOSYS);
         }
+        Ok(0)
     }
 
     /// Runs `call` in the kernel (as given: a handler may have changed its arguments) and
@@ -102,21 +99,17 @@ impl Tracee {
     /// A call can be forwarded once; a second `forward` in the same syscall returns
     /// `ENOSYS` without running anything.
     pub async fn forward(&mut self, call: impl Into<Syscall>) -> SysResult {
-        match self.forward.get() {
-            Forward::Idle | Forward::Injected(_) => {
-                self.forward.set(Forward::Requested(call.into()))
-            }
-            _ => return Err(Errno::ENOSYS),
+        if !self.request(Forward::Requested(call.into())) {
+            return Err(Errno::ENOSYS);
         }
-        let ret = ForwardResult {
+        let ret = Reply {
             state: &self.forward,
+            next: Forward::Spent,
         }
         .await;
         Errno::from_ret(ret)
     }
-}
 
-impl Tracee {
     /// Makes the tracee run `call` now, before the syscall it is stopped in, and returns
     /// the result: to map a scratch page (`mmap`), close a descriptor, ask for the pid...
     /// The current syscall is untouched and waits for the handler's decision, which may
@@ -125,47 +118,42 @@ impl Tracee {
     /// Only before the current call is passed, forwarded or answered; after that it
     /// returns `ENOSYS`.
     pub async fn inject(&mut self, call: impl Into<Syscall>) -> SysResult {
-        match self.forward.get() {
-            Forward::Idle | Forward::Injected(_) => self.forward.set(Forward::Inject(call.into())),
-            _ => return Err(Errno::ENOSYS),
+        if !self.request(Forward::Inject(call.into())) {
+            return Err(Errno::ENOSYS);
         }
-        let ret = InjectResult {
+        // Back to undecided: the handler still owes a decision on the current call.
+        let ret = Reply {
             state: &self.forward,
+            next: Forward::Idle,
         }
         .await;
-        self.forward.set(Forward::Idle);
         Errno::from_ret(ret)
     }
-}
 
-/// Resolves once the injected call has returned.
-struct InjectResult<'a> {
-    state: &'a Cell<Forward>,
-}
-
-impl Future for InjectResult<'_> {
-    type Output = i64;
-
-    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<i64> {
-        match self.state.get() {
-            Forward::Injected(ret) => Poll::Ready(ret),
-            _ => Poll::Pending,
+    /// Records what the handler asks of the tracer loop, if it has not decided yet.
+    fn request(&self, request: Forward) -> bool {
+        let undecided = self.forward.get() == Forward::Idle;
+        if undecided {
+            self.forward.set(request);
         }
+        undecided
     }
 }
 
-/// Resolves once the tracer loop has stored the syscall-exit value.
-struct ForwardResult<'a> {
+/// Resolves once the tracer loop has stored a result: the syscall-exit value of a
+/// forwarded call (`Done`) or of an injected one (`Injected`). Leaves the state at `next`.
+struct Reply<'a> {
     state: &'a Cell<Forward>,
+    next: Forward,
 }
 
-impl Future for ForwardResult<'_> {
+impl Future for Reply<'_> {
     type Output = i64;
 
     fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<i64> {
         match self.state.get() {
-            Forward::Done(ret) => {
-                self.state.set(Forward::Spent);
+            Forward::Done(ret) | Forward::Injected(ret) => {
+                self.state.set(self.next);
                 Poll::Ready(ret)
             }
             _ => Poll::Pending,

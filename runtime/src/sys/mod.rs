@@ -319,16 +319,38 @@ extern "C" fn record_signal(signal: libc::c_int) {
 }
 
 /// Installs a handler for each of `signals` that only records it, without `SA_RESTART`,
-/// so the tracer's blocking `waitpid` returns `EINTR` and the loop can react.
-pub fn catch_signals(signals: &[i32]) {
+/// so the tracer's blocking `waitpid` returns `EINTR` and the loop can react. The
+/// dispositions they had are put back when the returned guard is dropped.
+pub fn catch_signals(signals: &[i32]) -> CaughtSignals {
+    let mut saved = Vec::new();
     for &signal in signals {
         // SAFETY: the handler only stores to an atomic (async-signal-safe); the sigaction
-        // struct is a zeroed live local with its fields set as sigaction(2) expects.
+        // structs are zeroed live locals, set as sigaction(2) expects, and the kernel fills
+        // `previous`.
         unsafe {
             let mut action: libc::sigaction = std::mem::zeroed();
             action.sa_sigaction = record_signal as extern "C" fn(libc::c_int) as usize;
             libc::sigemptyset(&mut action.sa_mask);
-            libc::sigaction(signal, &action, std::ptr::null_mut());
+            let mut previous: libc::sigaction = std::mem::zeroed();
+            if libc::sigaction(signal, &action, &mut previous) == 0 {
+                saved.push((signal, previous));
+            }
+        }
+    }
+    CaughtSignals { saved }
+}
+
+/// The dispositions `catch_signals` replaced, restored on drop, so a host program's own
+/// handlers survive a traced run.
+pub struct CaughtSignals {
+    saved: Vec<(i32, libc::sigaction)>,
+}
+
+impl Drop for CaughtSignals {
+    fn drop(&mut self) {
+        for (signal, previous) in &self.saved {
+            // SAFETY: `previous` is exactly what sigaction(2) returned for this signal.
+            unsafe { libc::sigaction(*signal, previous, std::ptr::null_mut()) };
         }
     }
 }
