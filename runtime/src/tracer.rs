@@ -353,6 +353,10 @@ impl<H: Linux + 'static> Tracer<H> {
             });
             self.live.insert(tid);
             self.handler.on_start(tid, pid);
+            // A child forked while its tree was being killed must not outlive it.
+            if self.interrupted_by.is_some() && self.on_signal == Some(OnSignal::Kill) {
+                let _ = nix::sys::signal::kill(tid, nix::sys::signal::SIGKILL);
+            }
         }
     }
 
