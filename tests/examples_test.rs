@@ -438,8 +438,10 @@ int main(void) {
 "#;
 
 /// Compiles `WRITER_C`; `None` (after saying why) without a C compiler.
-fn writer_program() -> Option<PathBuf> {
-    let dir = common::scratch_dir("examples-fault-writer");
+/// Builds the writer program into a directory of the calling test's own (`name`), so that
+/// tests running in parallel never rebuild it under each other.
+fn writer_program(name: &str) -> Option<PathBuf> {
+    let dir = common::scratch_dir(name);
     let source = dir.join("writer.c");
     std::fs::write(&source, WRITER_C).unwrap();
     let program = dir.join("writer");
@@ -506,7 +508,7 @@ fn fault_inject_makes_cp_fail_with_an_io_error() {
 
 #[test]
 fn fault_inject_fails_every_nth_call() {
-    let Some(writer) = writer_program() else {
+    let Some(writer) = writer_program("examples-fault-writer-every") else {
         return;
     };
     let run = example(
@@ -530,7 +532,7 @@ fn fault_inject_fails_every_nth_call() {
 
 #[test]
 fn fault_inject_fails_only_the_nth_call_with_the_chosen_errno() {
-    let Some(writer) = writer_program() else {
+    let Some(writer) = writer_program("examples-fault-writer-nth") else {
         return;
     };
     let run = example(
