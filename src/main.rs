@@ -13,7 +13,17 @@ use std::time::Duration;
 
 /// Trace the system calls of PROGRAM and its children, strace-style.
 #[derive(Parser)]
-#[command(name = "interpose", version, about, max_term_width = 100)]
+#[command(
+    name = "interpose",
+    version,
+    about,
+    max_term_width = 100,
+    after_help = "Signals: SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM and SIGPIPE \
+sent to interpose from outside are passed to the traced program, which decides what they do; \
+interpose then exits as the program did. Signals the program sends to its own process group \
+are not passed on twice. If the program is still running 2 seconds after a signal was passed \
+on, another SIGTERM or SIGHUP kills the whole traced tree."
+)]
 struct Cli {
     /// Write the trace to FILE instead of standard error.
     #[arg(short = 'o', value_name = "FILE")]
@@ -52,6 +62,10 @@ struct Cli {
     )]
     args: Vec<OsString>,
 }
+
+/// How long the program has to end after a signal passed on to it, before another
+/// SIGTERM or SIGHUP kills the traced tree.
+const TERMINATION_GRACE: Duration = Duration::from_secs(2);
 
 fn parse_seconds(text: &str) -> Result<Duration, String> {
     let seconds: f64 = text
@@ -104,8 +118,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
                 .args(&cli.args)
                 .string_limit(cli.string_limit)
                 .suppress_vdso(!cli.keep_vdso)
-                .shield_interrupts(true)
-                .kill_on_termination(true)
+                .forward_signals(TERMINATION_GRACE)
                 .trace_to(out, flush);
             if let Some(limit) = cli.timeout {
                 command = command.timeout(limit);

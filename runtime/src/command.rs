@@ -1,6 +1,7 @@
 //! A `std::process::Command`-like builder that runs a program under the tracer.
 
 use crate::render::Printer;
+use crate::shutdown::FORWARDED;
 use crate::sys::{self, Filter, Interest, SpawnSpec};
 use crate::tracer::{Ended, Mode, OnSignal, TraceOutput, Tracer};
 use crate::{Error, Linux, Passthru, SYSCALLS, Syscall};
@@ -40,7 +41,7 @@ pub struct Command {
     suppress_vdso: Option<bool>,
     timeout: Option<Duration>,
     shield_interrupts: bool,
-    kill_on_termination: bool,
+    forward_signals: Option<Duration>,
 }
 
 /// How a traced run ended, with the handler given back so it can report what it saw.
@@ -51,8 +52,9 @@ pub struct Outcome<H> {
     pub handler: H,
     /// True when the run was cut short by [`Command::timeout`].
     pub timed_out: bool,
-    /// The signal to this process that ended the run early, with
-    /// [`Command::kill_on_termination`] or [`Attach::detach_on_interrupt`].
+    /// The signal to this process that ended the run early: a second termination signal
+    /// with [`Command::forward_signals`], or an interrupt with
+    /// [`Attach::detach_on_interrupt`].
     pub interrupted_by: Option<i32>,
 }
 
@@ -69,7 +71,7 @@ impl Command {
             suppress_vdso: None,
             timeout: None,
             shield_interrupts: false,
-            kill_on_termination: false,
+            forward_signals: None,
         }
     }
 
@@ -171,13 +173,22 @@ impl Command {
         self
     }
 
-    /// While the program runs, `SIGTERM` or `SIGHUP` to this process kills the whole
-    /// traced tree and ends the run with [`Outcome::interrupted_by`] set (the trace written
-    /// so far is flushed), instead of killing this process outright. The handlers are
-    /// process-wide; the dispositions they replaced come back after the run; the thread calling [`trace`](Command::trace)
-    /// must not block those signals.
-    pub fn kill_on_termination(mut self, on: bool) -> Self {
-        self.kill_on_termination = on;
+    /// While the program runs, pass the signals this process gets from outside to the
+    /// program, as if they had been sent to it: `SIGTERM`, `SIGHUP`, `SIGINT`, `SIGQUIT`,
+    /// `SIGUSR1`, `SIGUSR2`, `SIGALRM` and `SIGPIPE` (those this process ignores stay
+    /// ignored, in the program too). The program dies, traps or ignores each as it would
+    /// untraced, and the run ends as the program does.
+    ///
+    /// A signal a tracee sent (`kill 0` reaches this process too), or one sent to a process
+    /// group the program is in, is not passed on: the program has its own copy. Once a
+    /// signal was passed on, a `SIGTERM` or `SIGHUP` arriving `grace` or later after it
+    /// kills the whole traced tree and ends the run with [`Outcome::interrupted_by`] set.
+    ///
+    /// The handlers are process-wide; the dispositions they replaced come back after the
+    /// run; the thread calling [`trace`](Command::trace) must not block those signals.
+    /// This takes precedence over [`shield_interrupts`](Command::shield_interrupts).
+    pub fn forward_signals(mut self, grace: Duration) -> Self {
+        self.forward_signals = Some(grace);
         self
     }
 
@@ -213,7 +224,7 @@ impl Command {
             self.suppress_vdso = Some(self.suppress_vdso.unwrap_or(clock_trapped));
             spec.filter = Some(Filter::new(&interest));
         }
-        if self.shield_interrupts {
+        if self.shield_interrupts && self.forward_signals.is_none() {
             spec.default_signals = [libc::SIGINT, libc::SIGQUIT]
                 .into_iter()
                 .filter(|&s| sys::ignore_if_default(s))
@@ -270,13 +281,21 @@ impl Command {
             self.suppress_vdso.unwrap_or(true),
             mode,
         )?;
-        let caught: &[i32] = if self.kill_on_termination {
-            tracer.on_signal(OnSignal::Kill);
-            &[libc::SIGTERM, libc::SIGHUP]
-        } else {
-            &[]
+        let caught: Vec<i32> = match self.forward_signals {
+            Some(grace) => {
+                tracer.on_signal(OnSignal::Forward { grace });
+                // What this process ignores, the program inherits ignored: natively it would
+                // never see it either. SIGPIPE is the exception: Rust's runtime ignores it
+                // here, and the program starts with it at its default.
+                FORWARDED
+                    .iter()
+                    .copied()
+                    .filter(|&s| s == libc::SIGPIPE || !sys::is_ignored(s))
+                    .collect()
+            }
+            None => Vec::new(),
         };
-        let ended = run_tracer(tracer, self.timeout, caught)?;
+        let ended = run_tracer(tracer, self.timeout, &caught)?;
         // The pipe closed at exec (close-on-exec); four bytes on it mean execve failed.
         if let Some(errno) = read_error(&mut errors) {
             let source = io::Error::from_raw_os_error(errno);

@@ -109,6 +109,14 @@ pub enum SignalAction {
 ///   [`i386_syscall`](Linux::i386_syscall), never as the x86_64 call with that number; a
 ///   sandbox should deny them.
 /// - `restart_syscall` always runs: it only resumes a call already decided.
+/// - No traced program makes a child the tracer does not hold. `CLONE_UNTRACED` is cleared
+///   in the registers of every `clone` (x86_64, i386, x32). A `clone3` is read once and
+///   reaches the handler as the `clone` that does the same ([`clone`](Linux::clone), or
+///   [`i386_syscall`](Linux::i386_syscall) number 120), which is what runs, so no other
+///   thread can change it by rewriting the struct; a
+///   `clone3` that `clone` cannot express without changing registers the caller may use
+///   (`CLONE_SETTLS`, the tid pointers, a pidfd, `set_tid`, `CLONE_INTO_CGROUP`, ...)
+///   fails with `ENOSYS` before any handler sees it, and glibc falls back to `clone`.
 ///
 /// Methods take `&self` because several tracees can be inside handler methods at once (one
 /// suspended on a forwarded `read` of a pipe while another writes it); keep handler state in

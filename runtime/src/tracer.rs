@@ -8,8 +8,10 @@
 
 use crate::lines::{entry_text, exit_text, siginfo_text};
 use crate::linux::{Linux, SignalAction, Syscall, dispatch};
-use crate::regs::{set_return, set_syscall, strip_untraced};
+use crate::regs::{Untraced, set_return, set_syscall, strip_untraced};
 use crate::render::{self, Printer};
+pub(crate) use crate::shutdown::OnSignal;
+use crate::shutdown::{Action, Shutdown};
 use crate::sys;
 use crate::tracee::{Forward, Tracee};
 use crate::{Errno, Error, SysResult};
@@ -133,15 +135,6 @@ pub(crate) struct Ended {
     pub interrupted_by: Option<i32>,
 }
 
-/// What the tracer does when one of the signals given to `sys::catch_signals` arrives.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum OnSignal {
-    /// Kill every tracee (a spawned program: the tree dies with its tracer).
-    Kill,
-    /// Detach from every tracee, which runs on untraced (an attached process).
-    Detach,
-}
-
 pub(crate) struct Tracer<H> {
     handler: Rc<H>,
     threads: HashMap<Pid, Thread>,
@@ -154,8 +147,7 @@ pub(crate) struct Tracer<H> {
     suppress_vdso: bool,
     mode: Mode,
     live: Arc<Live>,
-    on_signal: Option<OnSignal>,
-    interrupted_by: Option<i32>,
+    shutdown: Shutdown,
 }
 
 impl<H: Linux + 'static> Tracer<H> {
@@ -237,14 +229,13 @@ impl<H: Linux + 'static> Tracer<H> {
             suppress_vdso,
             mode,
             live: Arc::new(Live::default()),
-            on_signal: None,
-            interrupted_by: None,
+            shutdown: Shutdown::new(),
         }
     }
 
     /// Reacts to the signals caught by `sys::catch_signals` with `policy`.
     pub(crate) fn on_signal(&mut self, policy: OnSignal) {
-        self.on_signal = Some(policy);
+        self.shutdown.set_policy(policy);
     }
 
     pub(crate) fn live(&self) -> Arc<Live> {
@@ -263,7 +254,7 @@ impl<H: Linux + 'static> Tracer<H> {
             // The first process is our child: its status always arrives before ECHILD.
             status: self.root_status.unwrap_or(0),
             timed_out: self.live.timed_out.load(Ordering::SeqCst),
-            interrupted_by: self.interrupted_by,
+            interrupted_by: self.shutdown.interrupted_by(),
         })
     }
 
@@ -272,7 +263,20 @@ impl<H: Linux + 'static> Tracer<H> {
             // Checked before each wait as well as on EINTR: the signal may have come while
             // this thread was busy with a stop.
             self.check_signals();
-            let (tid, status) = match sys::wait_any() {
+            let waited = if self.shutdown.undecided() {
+                // An outside signal waits to see whether the program got its own copy.
+                match sys::wait_any_nohang() {
+                    Ok(None) => {
+                        std::thread::sleep(Duration::from_millis(2));
+                        continue;
+                    }
+                    Ok(Some(event)) => Ok(event),
+                    Err(e) => Err(e),
+                }
+            } else {
+                sys::wait_any()
+            };
+            let (tid, status) = match waited {
                 Ok(event) => event,
                 Err(NixErrno::EINTR) => continue,
                 Err(NixErrno::ECHILD) => return Ok(()),
@@ -285,7 +289,7 @@ impl<H: Linux + 'static> Tracer<H> {
             if !libc::WIFSTOPPED(status) {
                 continue;
             }
-            if self.interrupted_by.is_some() && self.on_signal == Some(OnSignal::Detach) {
+            if self.shutdown.detaching() {
                 self.detach(tid, status);
                 continue;
             }
@@ -302,21 +306,27 @@ impl<H: Linux + 'static> Tracer<H> {
         }
     }
 
-    /// Acts on a termination signal the tracer received: kill or detach every tracee.
+    /// Acts on the signals the tracer received: pass one to the program, kill the tree,
+    /// or detach from every tracee.
     fn check_signals(&mut self) {
-        let Some(policy) = self.on_signal else { return };
-        let Some(signal) = sys::take_caught_signal() else {
-            return;
-        };
-        if self.interrupted_by.replace(signal).is_some() {
-            return;
-        }
-        for &tid in self.threads.keys() {
-            let _ = match policy {
-                OnSignal::Kill => nix::sys::signal::kill(tid, nix::sys::signal::SIGKILL),
+        let program = self.root_status.is_none().then_some(self.root);
+        for action in self.shutdown.poll(program) {
+            match action {
+                Action::Forward(signal) => {
+                    let _ = sys::send_signal(self.root, signal);
+                }
+                Action::KillTree(_) => {
+                    for &tid in self.threads.keys() {
+                        let _ = nix::sys::signal::kill(tid, nix::sys::signal::SIGKILL);
+                    }
+                }
                 // Every tracee reports a stop, where it is let go.
-                OnSignal::Detach => ptrace::interrupt(tid),
-            };
+                Action::DetachAll(_) => {
+                    for &tid in self.threads.keys() {
+                        let _ = ptrace::interrupt(tid);
+                    }
+                }
+            }
         }
     }
 
@@ -352,9 +362,10 @@ impl<H: Linux + 'static> Tracer<H> {
                 in_flight: None,
             });
             self.live.insert(tid);
+            self.shutdown.note_tracee(tid);
             self.handler.on_start(tid, pid);
             // A child forked while its tree was being killed must not outlive it.
-            if self.interrupted_by.is_some() && self.on_signal == Some(OnSignal::Kill) {
+            if self.shutdown.killing() {
                 let _ = nix::sys::signal::kill(tid, nix::sys::signal::SIGKILL);
             }
         }
@@ -406,7 +417,8 @@ impl<H: Linux + 'static> Tracer<H> {
         } else {
             Syscall::I386(crate::linux::I386 { number, args })
         };
-        if strip_untraced(tid, &mut call)?
+        let untraced = strip_untraced(tid, &mut call)?;
+        if untraced == Untraced::Removed
             && let Some(output) = &mut self.output
         {
             let text = "--- CLONE_UNTRACED removed: the new process stays traced ---";
@@ -442,8 +454,11 @@ impl<H: Linux + 'static> Tracer<H> {
         let mut tracee = Tracee::new(tid, pid);
         in_flight.forward = tracee.forward.clone();
         let handler = self.handler.clone();
-        let future: HandlerFuture =
-            Box::pin(async move { dispatch(&*handler, &mut tracee, call).await });
+        let future: HandlerFuture = match untraced {
+            // A clone3 that cannot run as a clone: answered here, never run.
+            Untraced::Refused(errno) => Box::pin(async move { Err(errno) }),
+            _ => Box::pin(async move { dispatch(&*handler, &mut tracee, call).await }),
+        };
         self.decide(tid, in_flight, future, at_seccomp)
     }
 
@@ -664,10 +679,23 @@ impl<H: Linux + 'static> Tracer<H> {
             SignalAction::Replace(other) => other,
             SignalAction::Suppress => 0,
         };
+        let show = self.output.is_some() && (tid != self.root || self.root_started);
+        let info = if show || self.shutdown.wants_deliveries() {
+            sys::siginfo(tid).ok()
+        } else {
+            None
+        };
+        if let Some(info) = info {
+            match info.code {
+                // Sent by a process: kill, sigqueue, tgkill.
+                code if code <= 0 => self.shutdown.note_delivery(signal, info.pid),
+                libc::SI_KERNEL => self.shutdown.note_delivery(signal, 0),
+                _ => {}
+            }
+        }
         if let Some(output) = &mut self.output
-            && (tid != self.root || self.root_started)
+            && show
         {
-            let info = sys::siginfo(tid).ok();
             let text = format!(
                 "--- {} {} ---",
                 render::signal_name(signal),

@@ -236,6 +236,24 @@ pub fn wait_any() -> nix::Result<(Pid, i32)> {
     }
 }
 
+/// As [`wait_any`] with `WNOHANG`: `Ok(None)` when no tracee has changed state.
+pub fn wait_any_nohang() -> nix::Result<Option<(Pid, i32)>> {
+    let mut status = 0;
+    // SAFETY: `status` is a live int for the kernel to fill.
+    let pid = unsafe {
+        libc::waitpid(
+            -1,
+            &mut status,
+            libc::__WALL | libc::__WNOTHREAD | libc::WNOHANG,
+        )
+    };
+    match pid {
+        0 => Ok(None),
+        p if p < 0 => Err(nix::errno::Errno::last()),
+        p => Ok(Some((Pid::from_raw(p), status))),
+    }
+}
+
 /// `waitpid(pid, WSTOPPED)` for the freshly forked child: raw status of its first stop (or
 /// its exit, if its set-up failed).
 pub fn wait_stopped(pid: Pid) -> nix::Result<i32> {
@@ -311,25 +329,39 @@ pub fn restore_default(signal: i32) {
     unsafe { libc::signal(signal, libc::SIG_DFL) };
 }
 
-/// The last termination signal `catch_signals` recorded, 0 for none.
-static CAUGHT: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+/// For each signal number, the sender of the last one `catch_signals` recorded, plus one
+/// (0: none since the last `take_caught_signals`). The kernel's own signals have sender 0.
+static CAUGHT: [std::sync::atomic::AtomicI64; 65] =
+    [const { std::sync::atomic::AtomicI64::new(0) }; 65];
 
-extern "C" fn record_signal(signal: libc::c_int) {
-    CAUGHT.store(signal, std::sync::atomic::Ordering::SeqCst);
+extern "C" fn record_signal(signal: libc::c_int, info: *mut libc::siginfo_t, _: *mut libc::c_void) {
+    // SAFETY: with SA_SIGINFO the kernel passes a valid siginfo; `si_pid` is meaningful for
+    // SI_USER/SI_QUEUE/SI_TKILL senders and 0 otherwise, and is only stored.
+    let sender = if info.is_null() {
+        0
+    } else {
+        unsafe { (*info).si_pid() }
+    };
+    if let Some(slot) = CAUGHT.get(signal as usize) {
+        slot.store(i64::from(sender) + 1, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
-/// Installs a handler for each of `signals` that only records it, without `SA_RESTART`,
-/// so the tracer's blocking `waitpid` returns `EINTR` and the loop can react. The
-/// dispositions they had are put back when the returned guard is dropped.
+/// Installs a handler for each of `signals` that only records it and its sender, without
+/// `SA_RESTART`, so the tracer's blocking `waitpid` returns `EINTR` and the loop can react.
+/// The dispositions they had are put back when the returned guard is dropped.
 pub fn catch_signals(signals: &[i32]) -> CaughtSignals {
     let mut saved = Vec::new();
     for &signal in signals {
-        // SAFETY: the handler only stores to an atomic (async-signal-safe); the sigaction
+        // SAFETY: the handler only stores to atomics (async-signal-safe); the sigaction
         // structs are zeroed live locals, set as sigaction(2) expects, and the kernel fills
         // `previous`.
         unsafe {
             let mut action: libc::sigaction = std::mem::zeroed();
-            action.sa_sigaction = record_signal as extern "C" fn(libc::c_int) as usize;
+            action.sa_sigaction = record_signal
+                as extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void)
+                as usize;
+            action.sa_flags = libc::SA_SIGINFO;
             libc::sigemptyset(&mut action.sa_mask);
             let mut previous: libc::sigaction = std::mem::zeroed();
             if libc::sigaction(signal, &action, &mut previous) == 0 {
@@ -338,6 +370,16 @@ pub fn catch_signals(signals: &[i32]) -> CaughtSignals {
         }
     }
     CaughtSignals { saved }
+}
+
+/// Whether `signal` is ignored (`SIG_IGN`) in this process.
+pub fn is_ignored(signal: i32) -> bool {
+    // SAFETY: a null new action only queries; the kernel fills the zeroed `current`.
+    unsafe {
+        let mut current: libc::sigaction = std::mem::zeroed();
+        libc::sigaction(signal, std::ptr::null(), &mut current) == 0
+            && current.sa_sigaction == libc::SIG_IGN
+    }
 }
 
 /// The dispositions `catch_signals` replaced, restored on drop, so a host program's own
@@ -355,12 +397,18 @@ impl Drop for CaughtSignals {
     }
 }
 
-/// The signal `catch_signals` recorded since the last call, if any.
-pub fn take_caught_signal() -> Option<i32> {
-    match CAUGHT.swap(0, std::sync::atomic::Ordering::SeqCst) {
-        0 => None,
-        signal => Some(signal),
-    }
+/// The signals `catch_signals` recorded since the last call, as `(signal, sender pid)`.
+pub fn take_caught_signals() -> Vec<(i32, i32)> {
+    CAUGHT
+        .iter()
+        .enumerate()
+        .filter_map(
+            |(signal, slot)| match slot.swap(0, std::sync::atomic::Ordering::SeqCst) {
+                0 => None,
+                sender => Some((signal as i32, (sender - 1) as i32)),
+            },
+        )
+        .collect()
 }
 
 /// Blocks every signal in the calling thread, so process-directed signals go to the
@@ -377,4 +425,14 @@ pub fn block_signals_in_this_thread() {
 /// `PTRACE_DETACH`, delivering `signal` (0 for none) as the tracee resumes.
 pub fn detach(pid: Pid, signal: i32) -> nix::Result<()> {
     restart(libc::PTRACE_DETACH, pid, signal)
+}
+
+/// `kill(pid, signal)` for any signal number, real-time ones included.
+pub fn send_signal(pid: Pid, signal: i32) -> nix::Result<()> {
+    // SAFETY: kill(2) takes two integers.
+    if unsafe { libc::kill(pid.as_raw(), signal) } < 0 {
+        Err(nix::errno::Errno::last())
+    } else {
+        Ok(())
+    }
 }
