@@ -1,9 +1,9 @@
 //! A `std::process::Command`-like builder that runs a program under the tracer.
 
-use crate::render::Printer;
-use crate::shutdown::FORWARDED;
+use crate::engine::{Ended, FORWARDED, Mode, OnSignal, Tracer};
+use crate::events::Sink;
+use crate::output::text::StraceText;
 use crate::sys::{self, Filter, Interest, SpawnSpec};
-use crate::tracer::{Ended, Mode, OnSignal, TraceOutput, Tracer};
 use crate::{Error, Linux, Passthru, SYSCALLS, Syscall};
 use nix::unistd::Pid;
 use std::collections::BTreeMap;
@@ -56,6 +56,9 @@ pub struct Outcome<H> {
     /// with [`Command::forward_signals`], or an interrupt with
     /// [`Attach::detach_on_interrupt`].
     pub interrupted_by: Option<i32>,
+    /// The first error writing the trace (a reader that went away, a full disk). The sink
+    /// that failed was dropped; the program ran on unchanged.
+    pub output_error: Option<io::Error>,
 }
 
 impl Command {
@@ -144,6 +147,13 @@ impl Command {
         self
     }
 
+    /// Adds an observer of the trace's events (see [`Sink`]). With a sink, every call
+    /// stops at entry and exit, as with [`trace_to`](Command::trace_to).
+    pub fn sink(mut self, sink: impl Sink + 'static) -> Self {
+        self.trace.sinks.push(Box::new(sink));
+        self
+    }
+
     /// Bytes of each string shown before `...` (strace's `-s`, default 32).
     pub fn string_limit(mut self, limit: usize) -> Self {
         self.trace.string_limit = limit;
@@ -215,7 +225,7 @@ impl Command {
         let path = resolve(&self.program, self.env.as_ref())?;
         let mut spec = self.spawn_spec(&path)?;
         // A full trace stops at every call anyway; otherwise only the handler's calls stop.
-        if self.trace.out.is_none() {
+        if !self.trace.observed() {
             let interest = interest(H::OVERRIDES);
             let clock_trapped = interest
                 .numbers
@@ -267,7 +277,7 @@ impl Command {
             );
             return Err(spawn_error(source));
         }
-        let output = self.trace.into_output();
+        let sinks = self.trace.into_sinks();
         let mode = if spec.filter.is_some() {
             Mode::Seccomp
         } else {
@@ -277,7 +287,7 @@ impl Command {
         let mut tracer = Tracer::seize(
             child,
             handler.clone(),
-            output,
+            sinks,
             self.suppress_vdso.unwrap_or(true),
             mode,
         )?;
@@ -355,6 +365,7 @@ impl Command {
 /// Where the trace goes and how strings are cut, shared by [`Command`] and [`Attach`].
 struct TraceSettings {
     out: Option<(Box<dyn Write>, bool)>,
+    sinks: Vec<Box<dyn Sink>>,
     string_limit: usize,
 }
 
@@ -362,19 +373,25 @@ impl Default for TraceSettings {
     fn default() -> Self {
         TraceSettings {
             out: None,
+            sinks: Vec::new(),
             string_limit: DEFAULT_STRING_LIMIT,
         }
     }
 }
 
 impl TraceSettings {
-    /// The tracer's output, when a trace was asked for.
-    fn into_output(self) -> Option<TraceOutput> {
+    /// Whether anything observes the trace.
+    fn observed(&self) -> bool {
+        self.out.is_some() || !self.sinks.is_empty()
+    }
+
+    /// The sinks: the strace text, when asked for, then the others.
+    fn into_sinks(self) -> Vec<Box<dyn Sink>> {
         let string_limit = self.string_limit;
-        self.out.map(|(out, flush)| TraceOutput {
-            printer: Printer::new(out, flush),
-            string_limit,
-        })
+        let text = self.out.map(|(out, flush)| {
+            Box::new(StraceText::new(out, flush, string_limit)) as Box<dyn Sink>
+        });
+        text.into_iter().chain(self.sinks).collect()
     }
 }
 
@@ -411,10 +428,11 @@ fn outcome<H>(handler: Rc<H>, ended: Ended) -> Outcome<H> {
     let handler = Rc::try_unwrap(handler)
         .unwrap_or_else(|_| unreachable!("every handler future ended with the tracer"));
     Outcome {
-        status: ExitStatus::from_raw(ended.status),
+        status: ExitStatus::from_raw(ended.status.raw()),
         handler,
         timed_out: ended.timed_out,
         interrupted_by: ended.interrupted_by,
+        output_error: ended.output_error,
     }
 }
 
@@ -456,6 +474,12 @@ impl Attach {
         self
     }
 
+    /// As [`Command::sink`].
+    pub fn sink(mut self, sink: impl Sink + 'static) -> Self {
+        self.trace.sinks.push(Box::new(sink));
+        self
+    }
+
     /// As [`Command::string_limit`].
     pub fn string_limit(mut self, limit: usize) -> Self {
         self.trace.string_limit = limit;
@@ -474,9 +498,8 @@ impl Attach {
     /// [`Error::Tracee`] when the process cannot be seized (`ESRCH`: no such process,
     /// `EPERM`: not allowed).
     pub fn trace<H: Linux + 'static>(self, handler: H) -> Result<Outcome<H>, Error> {
-        let output = self.trace.into_output();
         let handler = Rc::new(handler);
-        let mut tracer = Tracer::attach(self.pid, handler.clone(), output)?;
+        let mut tracer = Tracer::attach(self.pid, handler.clone(), self.trace.into_sinks())?;
         let caught: &[i32] = if self.detach_on_interrupt {
             tracer.on_signal(OnSignal::Detach);
             &[libc::SIGINT, libc::SIGTERM, libc::SIGHUP]

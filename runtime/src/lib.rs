@@ -23,23 +23,23 @@
 
 pub mod args;
 mod command;
+mod engine;
 mod errno;
 mod error;
-mod lines;
+pub mod events;
 pub mod linux;
 pub mod memory;
 pub mod output;
 mod regs;
 pub mod render;
-mod shutdown;
 pub mod structs;
 mod sys;
 mod tracee;
-mod tracer;
 pub mod value;
 pub mod vdso;
 
 pub use command::{Attach, Command, DEFAULT_STRING_LIMIT, Outcome, exit_like};
+pub use engine::WaitStatus;
 pub use errno::{Errno, SysResult};
 pub use error::Error;
 pub use interpose_macros::handler;

@@ -1,11 +1,8 @@
-//! strace-format text: values, return values and whole lines, including strace's
-//! `<unfinished ...>` / `<... NAME resumed>` when lines of several tracees interleave.
+//! strace-format text of decoded values and return values.
 
 use crate::Errno;
 use crate::value::{RetKind, Value};
-use nix::unistd::Pid;
 use std::fmt::Write as _;
-use std::io::{self, Write};
 
 /// Appends `value` in strace's notation.
 pub fn value(out: &mut String, value: &Value) {
@@ -218,95 +215,5 @@ pub fn ret(out: &mut String, ret: i64, kind: RetKind) {
             RetKind::Never => out.push_str(" = ?"),
             _ => write!(out, " = {v}").unwrap(),
         },
-    }
-}
-
-/// Writes trace lines, keeping strace's layout when syscalls of different tracees
-/// interleave: a line left open by one tracee is closed with `<unfinished ...>` before
-/// another tracee writes, and continued later as `<... NAME resumed>`.
-pub struct Printer {
-    out: Box<dyn Write>,
-    /// Flush after every write: for a terminal or a pipe someone is reading.
-    flush_each: bool,
-    /// Lines of this tracee carry no `[pid N]` prefix.
-    root: Option<Pid>,
-    /// The tracee whose line is written up to its entry part.
-    open: Option<Pid>,
-}
-
-impl Printer {
-    /// A printer writing to `out`; `flush_each` flushes after every write (for a terminal
-    /// or a pipe someone is reading).
-    pub fn new(out: Box<dyn Write>, flush_each: bool) -> Self {
-        Printer {
-            out,
-            flush_each,
-            root: None,
-            open: None,
-        }
-    }
-
-    pub(crate) fn set_root(&mut self, root: Pid) {
-        self.root = Some(root);
-    }
-
-    fn prefix(&self, tid: Pid) -> String {
-        if Some(tid) == self.root {
-            String::new()
-        } else {
-            format!("[pid {:>5}] ", tid.as_raw())
-        }
-    }
-
-    fn close_open(&mut self) -> io::Result<()> {
-        if self.open.take().is_some() {
-            self.out.write_all(b" <unfinished ...>\n")?;
-        }
-        Ok(())
-    }
-
-    /// Writes the entry part of a syscall line (`read(3, `), leaving the line open.
-    pub fn begin(&mut self, tid: Pid, text: &str) -> io::Result<()> {
-        self.close_open()?;
-        let line = format!("{}{text}", self.prefix(tid));
-        self.out.write_all(line.as_bytes())?;
-        self.open = Some(tid);
-        self.flush()
-    }
-
-    /// Finishes the syscall line of `tid` with `rest` (`"data", 5) = 5`).
-    pub fn finish(&mut self, tid: Pid, name: &str, rest: &str) -> io::Result<()> {
-        if self.open == Some(tid) {
-            self.open = None;
-            self.out.write_all(rest.as_bytes())?;
-            self.out.write_all(b"\n")?;
-        } else {
-            self.close_open()?;
-            let line = format!("{}<... {name} resumed>{rest}\n", self.prefix(tid));
-            self.out.write_all(line.as_bytes())?;
-        }
-        self.flush()
-    }
-
-    /// Writes a line of its own (`--- SIGCHLD ... ---`, `+++ exited with 0 +++`).
-    pub fn line(&mut self, tid: Pid, text: &str) -> io::Result<()> {
-        self.close_open()?;
-        let line = format!("{}{text}\n", self.prefix(tid));
-        self.out.write_all(line.as_bytes())?;
-        self.flush()
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        if self.flush_each {
-            self.out.flush()
-        } else {
-            Ok(())
-        }
-    }
-
-    /// Writes out anything buffered.
-    pub fn finish_output(&mut self) -> io::Result<()> {
-        self.close_open()?;
-        self.out.flush()
     }
 }

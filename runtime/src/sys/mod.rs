@@ -272,14 +272,21 @@ pub fn wait_stopped(pid: Pid) -> nix::Result<i32> {
 /// The fields of a siginfo that strace shows, read from the union the kernel filled.
 #[derive(Clone, Copy, Debug)]
 pub struct SigInfo {
+    /// `si_signo`.
     pub signo: i32,
+    /// `si_code`: who sent it (`SI_USER`, `SI_KERNEL`, ...) or why (`CLD_EXITED`, ...).
     pub code: i32,
+    /// `si_pid`: the sender, or the child of a `SIGCHLD`.
     pub pid: i32,
+    /// `si_uid`.
     pub uid: u32,
+    /// `si_status` of a `SIGCHLD`: exit code or signal.
     pub status: i32,
+    /// `si_addr` of a fault.
     pub addr: u64,
-    /// User and system CPU time of a `SIGCHLD`'s child, in clock ticks.
+    /// User CPU time of a `SIGCHLD`'s child, in clock ticks.
     pub utime: i64,
+    /// System CPU time of a `SIGCHLD`'s child, in clock ticks.
     pub stime: i64,
 }
 

@@ -1,0 +1,131 @@
+//! What happened in the traced tree, as typed events, and the [`Sink`]s that observe them.
+//!
+//! The engine classifies each stop, lets the handler decide, and then tells every sink
+//! what happened. It knows nothing about text: the strace text, the JSON lines and the
+//! `-c` table are sinks, and so is anything a library user writes. A sink only observes;
+//! nothing it does changes what the tracee does. A sink that fails (its reader went away)
+//! is dropped and the trace goes on without it.
+
+use crate::engine::WaitStatus;
+use crate::linux::Syscall;
+use crate::memory::Memory;
+use nix::unistd::Pid;
+use std::io;
+use std::time::SystemTime;
+
+pub use crate::sys::SigInfo;
+
+/// One thing that happened to one traced thread.
+#[derive(Debug)]
+pub struct Event<'a> {
+    /// The thread it happened to.
+    pub tid: Pid,
+    /// Its process (thread group).
+    pub pid: Pid,
+    /// When the tracer saw it.
+    pub time: SystemTime,
+    /// What happened.
+    pub kind: EventKind<'a>,
+}
+
+impl Event<'_> {
+    /// The thread's memory, to decode pointer arguments of a syscall event. Valid while
+    /// the event is being handled: the thread is stopped.
+    pub fn memory(&self) -> Memory {
+        Memory::new(self.tid)
+    }
+}
+
+/// How a syscall ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Return {
+    /// It returned this raw value (`-errno` for an error).
+    Value(i64),
+    /// It never returned: the thread exited or was killed inside it, or another thread's
+    /// execve replaced it.
+    Unfinished,
+    /// The tracer detached while it was in the kernel.
+    Detached,
+}
+
+/// What the tracer changed on its own, beyond what a handler decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tamper {
+    /// `CLONE_UNTRACED` was removed from a clone, so the child stays traced.
+    UntracedRemoved,
+}
+
+/// The kinds of [`Event`].
+#[derive(Debug)]
+pub enum EventKind<'a> {
+    /// A process or thread is traced from now on (the first one, or a new child/thread).
+    Started,
+    /// A syscall entered the kernel (as the handler let it, or as it was called when the
+    /// handler answered it). Its in-arguments can be read now.
+    SyscallEntered {
+        /// The call, with its arguments.
+        call: &'a Syscall,
+    },
+    /// A syscall announced by [`SyscallEntered`](EventKind::SyscallEntered) ended. Its
+    /// out-arguments can be read now.
+    SyscallExited {
+        /// The call.
+        call: &'a Syscall,
+        /// How it ended: the value the tracee sees.
+        ret: Return,
+    },
+    /// A handler ran another syscall in the tracee before deciding on the current one.
+    Injected {
+        /// The injected call.
+        call: &'a Syscall,
+    },
+    /// The tracer changed a call by itself.
+    Tampered(Tamper),
+    /// A signal is being delivered to the thread (after the handler's decision about it).
+    Signal {
+        /// The signal.
+        signal: i32,
+        /// Its siginfo, when the kernel gave it.
+        info: Option<SigInfo>,
+    },
+    /// The thread entered a group-stop (job control).
+    Stopped {
+        /// The stopping signal.
+        signal: i32,
+    },
+    /// The process executed a new program. `former` is the thread that called execve when
+    /// it was not the leader (it now has the leader's id).
+    Exec {
+        /// The tid that called execve.
+        former: Pid,
+    },
+    /// The thread exited or was killed.
+    Exited(WaitStatus),
+    /// The tracer let the thread go; it runs on untraced.
+    Detached,
+}
+
+/// An observer of the trace: the strace text, JSON lines, the `-c` table, or your own.
+pub trait Sink {
+    /// Whether this sink needs `call`'s syscall-exit stop (its result, its out-arguments,
+    /// or its duration). Asked once per call at its entry; a call no sink or handler needs
+    /// at exit costs one stop instead of two.
+    fn wants_exit(&self, call: &Syscall) -> bool {
+        let _ = call;
+        true
+    }
+
+    /// Takes one event.
+    ///
+    /// # Errors
+    /// A failed write; the sink is then dropped and the run goes on without it.
+    fn event(&mut self, event: &Event<'_>) -> io::Result<()>;
+
+    /// The run ended: write out what is buffered (a summary, the rest of a line).
+    ///
+    /// # Errors
+    /// A failed write.
+    fn finish(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
