@@ -1,7 +1,12 @@
 //! `interpose`: run a program and print its system calls in strace's format.
 
 use anyhow::Context as _;
-use clap::Parser;
+use clap::{ArgAction, Parser};
+use interpose::events::Sink;
+use interpose::output::SharedWriter;
+use interpose::output::count::Count;
+use interpose::output::summary::SortBy;
+use interpose::output::text::StraceText;
 use interpose::{Attach, Command, DEFAULT_STRING_LIMIT, Passthru, Pid, exit_like};
 use std::ffi::OsString;
 use std::fs::File;
@@ -11,7 +16,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+/// How long the program has to end after a signal passed on to it, before another
+/// SIGTERM or SIGHUP kills the traced tree.
+const TERMINATION_GRACE: Duration = Duration::from_secs(2);
+
 /// Trace the system calls of PROGRAM and its children, strace-style.
+///
+/// Options end at PROGRAM: everything after it is the program's.
 #[derive(Parser)]
 #[command(
     name = "interpose",
@@ -25,17 +36,61 @@ are not passed on twice. If the program is still running 2 seconds after a signa
 on, another SIGTERM or SIGHUP kills the whole traced tree."
 )]
 struct Cli {
-    /// Write the trace to FILE instead of standard error.
+    /// Write the trace to FILE instead of standard error (with -ff, to FILE.PID per process).
     #[arg(short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
+
+    /// Append to the -o file instead of truncating it.
+    #[arg(short = 'A')]
+    append: bool,
 
     /// Show at most STRSIZE bytes of each string.
     #[arg(short = 's', value_name = "STRSIZE", default_value_t = DEFAULT_STRING_LIMIT)]
     string_limit: usize,
 
-    /// Follow forks, vforks, clones and threads (always on; accepted for strace users).
-    #[arg(short = 'f')]
-    follow: bool,
+    /// Follow forks, vforks, clones and threads (always on); -ff: with -o, one file per
+    /// process, FILE.PID.
+    #[arg(short = 'f', action = ArgAction::Count)]
+    follow: u8,
+
+    /// -q: suppress messages about attaching and detaching; -qq: also the
+    /// `+++ exited with N +++` lines.
+    #[arg(short = 'q', action = ArgAction::Count)]
+    quiet: u8,
+
+    /// Prefix each line with the time of day; -tt: with microseconds; -ttt: seconds since
+    /// the epoch, with microseconds.
+    #[arg(short = 't', action = ArgAction::Count)]
+    timestamps: u8,
+
+    /// Prefix each line with the time since the previous line.
+    #[arg(short = 'r')]
+    relative: bool,
+
+    /// Show the time spent in each syscall, `<0.000012>`.
+    #[arg(short = 'T')]
+    durations: bool,
+
+    /// Print non-ASCII strings in hex; -xx: every string in hex.
+    #[arg(short = 'x', action = ArgAction::Count)]
+    hex: u8,
+
+    /// Count time, calls and errors per syscall and print a summary at the end, instead of
+    /// the trace.
+    #[arg(short = 'c')]
+    count: bool,
+
+    /// Like -c, but also print the trace.
+    #[arg(short = 'C')]
+    count_and_trace: bool,
+
+    /// Sort the -c summary by SORTBY: time, calls, errors, name or nothing.
+    #[arg(short = 'S', value_name = "SORTBY", value_parser = parse_sort_by)]
+    sort_by: Option<SortBy>,
+
+    /// In the -c summary, measure each syscall's wall-clock time (the default already does).
+    #[arg(short = 'w')]
+    wall_clock: bool,
 
     /// Kill the whole traced process tree after SECS seconds.
     #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
@@ -47,31 +102,33 @@ struct Cli {
     keep_vdso: bool,
 
     /// Attach to the running process PID (and its threads) instead of starting a program.
-    #[arg(short = 'p', value_name = "PID", conflicts_with = "program")]
+    #[arg(short = 'p', value_name = "PID", conflicts_with = "command")]
     pid: Option<i32>,
 
-    /// The program to run, searched in PATH.
-    #[arg(value_name = "PROGRAM", required_unless_present = "pid")]
-    program: Option<OsString>,
-
-    /// Its arguments.
+    /// The program to run, searched in PATH, and its arguments.
     #[arg(
-        value_name = "ARGS",
+        value_name = "PROGRAM [ARGS]",
+        required_unless_present = "pid",
         trailing_var_arg = true,
-        allow_hyphen_values = true
+        num_args = 1..
     )]
-    args: Vec<OsString>,
+    command: Vec<OsString>,
 }
-
-/// How long the program has to end after a signal passed on to it, before another
-/// SIGTERM or SIGHUP kills the traced tree.
-const TERMINATION_GRACE: Duration = Duration::from_secs(2);
 
 fn parse_seconds(text: &str) -> Result<Duration, String> {
     let seconds: f64 = text
         .parse()
         .map_err(|_| format!("`{text}` is not a number of seconds"))?;
     Duration::try_from_secs_f64(seconds).map_err(|_| format!("`{text}` is not a valid duration"))
+}
+
+fn parse_sort_by(text: &str) -> Result<SortBy, String> {
+    text.parse()
+}
+
+/// Writes one line to stderr; a closed stderr is not worth a panic.
+fn say(message: std::fmt::Arguments<'_>) {
+    let _ = writeln!(std::io::stderr(), "interpose: {message}");
 }
 
 fn main() -> ExitCode {
@@ -81,45 +138,75 @@ fn main() -> ExitCode {
         // The library's errors are one complete line; others carry their context chain.
         Err(error) => match error.downcast_ref::<interpose::Error>() {
             Some(e) => {
-                eprintln!("interpose: {e}");
+                say(format_args!("{e}"));
                 ExitCode::from(e.exit_code() as u8)
             }
             None => {
-                eprintln!("interpose: {error:#}");
+                say(format_args!("{error:#}"));
                 ExitCode::from(1)
             }
         },
     }
 }
 
-fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
-    let _ = cli.follow;
-    let (out, flush): (Box<dyn Write>, bool) = match &cli.output {
+/// Where the trace goes: the -o file (buffered), or stderr (a line at a time).
+fn destination(cli: &Cli) -> anyhow::Result<(Box<dyn Write>, bool)> {
+    Ok(match &cli.output {
         Some(path) => {
-            let file =
-                File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+            let file = File::options()
+                .write(true)
+                .create(true)
+                .append(cli.append)
+                .truncate(!cli.append)
+                .open(path)
+                .with_context(|| format!("cannot create {}", path.display()))?;
             (Box::new(BufWriter::new(file)), false)
         }
         None => (Box::new(std::io::stderr()), true),
-    };
-    let outcome = match (cli.pid, &cli.program) {
+    })
+}
+
+/// The observers the flags ask for: the strace text, the -c table.
+fn sinks(cli: &Cli) -> anyhow::Result<Vec<Box<dyn Sink>>> {
+    let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
+    let (out, flush) = destination(cli)?;
+    // The summary goes where the trace goes; after it, with -C.
+    let out = SharedWriter::new(out);
+    if !cli.count {
+        let text = StraceText::new(Box::new(out.clone()), flush, cli.string_limit);
+        sinks.push(Box::new(text));
+    }
+    if cli.count || cli.count_and_trace {
+        let sort_by = cli.sort_by.unwrap_or_default();
+        sinks.push(Box::new(Count::new(Box::new(out), sort_by)));
+    }
+    Ok(sinks)
+}
+
+fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
+    let sinks = sinks(cli)?;
+    let outcome = match (cli.pid, cli.command.split_first()) {
         (Some(pid), _) => {
             let mut attach = Attach::new(Pid::from_raw(pid))
                 .detach_on_interrupt(true)
-                .string_limit(cli.string_limit)
-                .trace_to(out, flush);
+                .string_limit(cli.string_limit);
+            for sink in sinks {
+                attach = attach.sink(sink);
+            }
             if let Some(limit) = cli.timeout {
                 attach = attach.timeout(limit);
             }
             attach.trace(Passthru)?
         }
-        (None, Some(program)) => {
+        (None, Some((program, args))) => {
             let mut command = Command::new(program)
-                .args(&cli.args)
+                .args(args)
                 .string_limit(cli.string_limit)
                 .suppress_vdso(!cli.keep_vdso)
-                .forward_signals(TERMINATION_GRACE)
-                .trace_to(out, flush);
+                .forward_signals(TERMINATION_GRACE);
+            for sink in sinks {
+                command = command.sink(sink);
+            }
             if let Some(limit) = cli.timeout {
                 command = command.timeout(limit);
             }
@@ -127,19 +214,28 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         }
         (None, None) => unreachable!("clap requires PROGRAM unless -p is given"),
     };
+    if let Some(error) = &outcome.output_error
+        && error.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        let reason = match error.raw_os_error() {
+            Some(errno) => interpose::Errno::new(errno).description(),
+            None => error.to_string(),
+        };
+        say(format_args!("cannot write the trace: {reason}"));
+    }
     if let Some(signal) = outcome.interrupted_by {
         if let Some(pid) = cli.pid {
-            eprintln!("interpose: detached from pid {pid}");
+            say(format_args!("detached from pid {pid}"));
             return Ok(ExitCode::SUCCESS);
         }
         // The traced tree is gone; end as the signal would have ended us.
         exit_like(std::process::ExitStatus::from_raw(signal));
     }
     if outcome.timed_out {
-        eprintln!(
-            "interpose: timed out after {}s; killed the traced processes",
+        say(format_args!(
+            "timed out after {}s; killed the traced processes",
             cli.timeout.unwrap_or_default().as_secs_f64()
-        );
+        ));
         return Ok(ExitCode::from(124));
     }
     exit_like(outcome.status)

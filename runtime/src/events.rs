@@ -129,3 +129,17 @@ pub trait Sink {
         Ok(())
     }
 }
+
+impl<S: Sink + ?Sized> Sink for Box<S> {
+    fn wants_exit(&self, call: &Syscall) -> bool {
+        (**self).wants_exit(call)
+    }
+
+    fn event(&mut self, event: &Event<'_>) -> io::Result<()> {
+        (**self).event(event)
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        (**self).finish()
+    }
+}
