@@ -51,19 +51,97 @@ fn missing_program_exits_127_with_one_line() {
 }
 
 #[test]
-fn non_executable_exits_126_with_one_line() {
+fn non_executable_shows_the_failed_execve_and_one_line() {
     let dir = common::scratch_dir("not_executable");
     let file = dir.join("data.txt");
     std::fs::write(&file, "not a program\n").unwrap();
     let traced = interpose(&[file.to_str().unwrap()]);
     assert_eq!(traced.status.code(), Some(126));
-    assert_eq!(
-        traced.stderr,
-        format!("interpose: {}: Permission denied\n", file.display())
+    // As strace: the execve line with its error, then why; nothing of the launcher.
+    let lines: Vec<&str> = traced.stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", traced.stderr);
+    assert!(
+        lines[0].starts_with(&format!("execve(\"{}\", ", file.display()))
+            && lines[0].ends_with(" = -1 EACCES (Permission denied)"),
+        "{}",
+        lines[0]
     );
+    assert_eq!(lines[1], "interpose: exec: Permission denied");
     // A directory is not executable either.
     let traced = interpose(&[dir.to_str().unwrap()]);
     assert_eq!(traced.status.code(), Some(126));
+    assert!(
+        traced
+            .stderr
+            .ends_with("interpose: exec: Permission denied\n")
+    );
+}
+
+#[test]
+fn a_script_whose_interpreter_is_missing_says_so() {
+    let dir = common::scratch_dir("bad_interpreter");
+    let script = dir.join("script");
+    std::fs::write(&script, "#!/no/such/interpreter -x\necho hi\n").unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let traced = interpose(&["-o", "/dev/null", script.to_str().unwrap()]);
+    // A shell's code for a command it cannot find.
+    assert_eq!(traced.status.code(), Some(127));
+    assert_eq!(
+        traced.stderr,
+        format!(
+            "interpose: exec: {}: bad interpreter /no/such/interpreter: No such file or directory\n",
+            script.display()
+        )
+    );
+}
+
+#[test]
+fn options_after_the_program_are_the_programs() {
+    let dir = common::scratch_dir("options_end");
+    let data = dir.join("data");
+    std::fs::write(&data, "b\na\n").unwrap();
+    // Outside the listed directory, whose listing must not change under the trace.
+    let trace = common::scratch_dir("options_end_trace").join("trace");
+    let trace = trace.to_str().unwrap();
+    // sort's own -o, and grep's own -s (which would be interpose's string limit).
+    let sorted = dir.join("sorted");
+    let run_sort = interpose(&[
+        "-o",
+        trace,
+        "sort",
+        "-o",
+        sorted.to_str().unwrap(),
+        data.to_str().unwrap(),
+    ]);
+    assert!(run_sort.status.success(), "{}", run_sort.stderr);
+    assert_eq!(std::fs::read_to_string(&sorted).unwrap(), "a\nb\n");
+    let traced = interpose(&["-o", trace, "grep", "-s", "x", data.to_str().unwrap()]);
+    let native = run("grep", &["-s", "x", data.to_str().unwrap()]);
+    assert_eq!(traced.status.code(), native.status.code());
+    assert_eq!(traced.status.code(), Some(1));
+    let traced = interpose(&["-o", trace, "ls", "-la", dir.to_str().unwrap()]);
+    let native = run("ls", &["-la", dir.to_str().unwrap()]);
+    assert_eq!(traced.stdout_text(), native.stdout_text());
+    assert_eq!(traced.status.code(), native.status.code());
+}
+
+#[test]
+fn a_trace_that_cannot_be_written_leaves_the_program_alone() {
+    // /dev/full: every write fails with ENOSPC; the program runs and exits as natively.
+    let traced = interpose(&["-o", "/dev/full", "sh", "-c", "echo out; exit 7"]);
+    assert_eq!(traced.status.code(), Some(7));
+    assert_eq!(traced.stdout_text(), "out\n");
+    assert_eq!(
+        traced.stderr,
+        "interpose: cannot write the trace: No space left on device\n"
+    );
+    // A reader of the trace that goes away: no panic, no message, the program's status.
+    let script = format!(
+        "{} sh -c 'echo out >/dev/null; exit 5' 2>&1 | head -c 1 >/dev/null; echo ${{PIPESTATUS[0]}}",
+        common::interpose_bin()
+    );
+    let piped = run("bash", &["-c", &script]);
+    assert_eq!(piped.stdout_text(), "5\n", "{}", piped.stderr);
 }
 
 #[test]

@@ -219,7 +219,8 @@ impl Command {
     /// (`waitpid(-1)`) meanwhile: that steals tracee events.
     ///
     /// # Errors
-    /// [`Error::NotFound`] / [`Error::NotExecutable`] before anything runs; a failed
+    /// [`Error::NotFound`] before anything runs;
+    /// [`Error::Exec`] / [`Error::BadInterpreter`] when execve itself failed; a failed
     /// fork; a failed ptrace request other than a tracee dying.
     pub fn trace<H: Linux + 'static>(mut self, handler: H) -> Result<Outcome<H>, Error> {
         let path = resolve(&self.program, self.env.as_ref())?;
@@ -308,14 +309,7 @@ impl Command {
         let ended = run_tracer(tracer, self.timeout, &caught)?;
         // The pipe closed at exec (close-on-exec); four bytes on it mean execve failed.
         if let Some(errno) = read_error(&mut errors) {
-            let source = io::Error::from_raw_os_error(errno);
-            return Err(match errno {
-                libc::ENOENT => Error::NotFound(path.to_owned()),
-                _ => Error::NotExecutable {
-                    program: path.to_owned(),
-                    error: source,
-                },
-            });
+            return Err(exec_error(path, errno));
         }
         Ok(outcome(handler, ended))
     }
@@ -535,6 +529,36 @@ fn interest(overrides: &[&str]) -> Interest {
     }
 }
 
+/// Why execve of `path` failed with `errno`: an `ENOENT` for a file that exists means its
+/// `#!` interpreter is missing.
+fn exec_error(path: &Path, errno: i32) -> Error {
+    if errno == libc::ENOENT
+        && let Some(interpreter) = interpreter(path)
+    {
+        return Error::BadInterpreter {
+            program: path.to_owned(),
+            interpreter,
+        };
+    }
+    Error::Exec {
+        program: path.to_owned(),
+        error: io::Error::from_raw_os_error(errno),
+    }
+}
+
+/// The interpreter a script's `#!` line names, when the script can be read.
+fn interpreter(path: &Path) -> Option<PathBuf> {
+    let mut head = [0u8; 256];
+    let n = std::fs::File::open(path).ok()?.read(&mut head).ok()?;
+    let line = head[..n].strip_prefix(b"#!")?;
+    let line = line.split(|&b| b == b'\n').next()?;
+    let name = line
+        .trim_ascii_start()
+        .split(|b| b.is_ascii_whitespace())
+        .next()?;
+    (!name.is_empty()).then(|| PathBuf::from(OsStr::from_bytes(name)))
+}
+
 /// Finds the program as `execvp` would, so a missing or non-executable program is a clean
 /// error before anything is forked.
 fn resolve(program: &OsStr, env: Option<&BTreeMap<OsString, OsString>>) -> Result<PathBuf, Error> {
@@ -543,36 +567,33 @@ fn resolve(program: &OsStr, env: Option<&BTreeMap<OsString, OsString>>) -> Resul
         return Err(Error::NotFound(program_path));
     }
     if program.as_bytes().contains(&b'/') {
-        return check_executable(&program_path).map(|()| program_path);
+        // Whether it can be executed is execve's to say, in the trace.
+        return match std::fs::metadata(&program_path) {
+            Ok(_) => Ok(program_path),
+            Err(_) => Err(Error::NotFound(program_path)),
+        };
     }
     let path_var = match env {
         Some(env) => env.get(OsStr::new("PATH")).cloned(),
         None => std::env::var_os("PATH"),
     }
     .unwrap_or_else(|| DEFAULT_PATH.into());
+    // As execvp: the first executable file wins; failing that, the first file found,
+    // which execve then refuses.
     let mut denied = None;
     for dir in std::env::split_paths(&path_var) {
         let candidate = dir.join(program);
-        match check_executable(&candidate) {
-            Ok(()) => return Ok(candidate),
-            Err(e @ Error::NotExecutable { .. }) => denied = denied.or(Some(e)),
-            Err(_) => {}
+        let Ok(meta) = std::fs::metadata(&candidate) else {
+            continue;
+        };
+        let executable = !meta.is_dir()
+            && nix::unistd::access(&candidate, nix::unistd::AccessFlags::X_OK).is_ok();
+        if executable {
+            return Ok(candidate);
         }
+        denied = denied.or(Some(candidate));
     }
-    Err(denied.unwrap_or(Error::NotFound(program_path)))
-}
-
-fn check_executable(path: &Path) -> Result<(), Error> {
-    let meta = std::fs::metadata(path).map_err(|_| Error::NotFound(path.to_owned()))?;
-    let not_executable = |error| Error::NotExecutable {
-        program: path.to_owned(),
-        error,
-    };
-    if meta.is_dir() {
-        return Err(not_executable(io::Error::from_raw_os_error(libc::EACCES)));
-    }
-    nix::unistd::access(path, nix::unistd::AccessFlags::X_OK)
-        .map_err(|e| not_executable(io::Error::from_raw_os_error(e as i32)))
+    denied.ok_or(Error::NotFound(program_path))
 }
 
 /// Ends this process the way the traced program ended: with its exit code, or killed by

@@ -10,13 +10,21 @@ pub enum Error {
     /// The program was not found (a shell exits 127 for this).
     #[error("{}: command not found", .0.display())]
     NotFound(PathBuf),
-    /// The program exists but cannot be executed (a shell exits 126 for this).
-    #[error("{}: {}", .program.display(), describe(.error))]
-    NotExecutable {
+    /// The program was found but `execve` failed: its line in the trace shows the errno.
+    #[error("exec: {}", describe(.error))]
+    Exec {
         /// The program's path, after the `PATH` search.
         program: PathBuf,
-        /// Why it cannot be executed (`EACCES`, `ENOEXEC`, ...).
+        /// Why execve failed.
         error: io::Error,
+    },
+    /// The program is a script whose `#!` interpreter does not exist (execve's `ENOENT`).
+    #[error("exec: {}: bad interpreter {}: No such file or directory", .program.display(), .interpreter.display())]
+    BadInterpreter {
+        /// The script.
+        program: PathBuf,
+        /// The interpreter its first line names.
+        interpreter: PathBuf,
     },
     /// fork, or the child's set-up before exec, failed.
     #[error("cannot start {}: {}", .program.display(), describe(.error))]
@@ -66,8 +74,9 @@ impl Error {
     /// for one that cannot be executed, 1 otherwise.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::NotFound(_) => 127,
-            Error::NotExecutable { .. } => 126,
+            Error::NotFound(_) | Error::BadInterpreter { .. } => 127,
+            Error::Exec { error, .. } if error.raw_os_error() == Some(libc::ENOENT) => 127,
+            Error::Exec { .. } => 126,
             _ => 1,
         }
     }
