@@ -270,7 +270,7 @@ impl Command {
                 .ok()
                 .map(|()| i32::from_ne_bytes(errno))
         };
-        if !libc::WIFSTOPPED(status) {
+        if status.stop_signal().is_none() {
             // The child's set-up failed before it stopped; it said why on the pipe.
             let source = read_error(&mut errors).map_or_else(
                 || io::Error::other("the child exited before exec"),

@@ -19,15 +19,7 @@ pub trait StructDecode {
 pub type Timespec = libc::timespec;
 /// `struct timeval`: seconds and microseconds.
 pub type Timeval = libc::timeval;
-/// `struct timezone` (libc's type is opaque).
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Timezone {
-    /// Minutes west of Greenwich.
-    pub tz_minuteswest: i32,
-    /// Type of DST correction; never used on Linux (gettimeofday(2)).
-    pub tz_dsttime: i32,
-}
+pub use crate::sys::abi::{Timezone, WaitStatus};
 /// `struct itimerval`: interval and current value, as `timeval`s.
 pub type Itimerval = libc::itimerval;
 /// `struct itimerspec`: interval and current value, as `timespec`s.
@@ -58,12 +50,6 @@ pub type Int = i32;
 pub type Long = i64;
 /// `unsigned int *`.
 pub type Uint = u32;
-
-/// A wait(2) status word (`int *` of wait4), shown as strace shows it:
-/// `[{WIFEXITED(s) && WEXITSTATUS(s) == 0}]`.
-#[repr(transparent)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct WaitStatus(pub i32);
 
 /// The kernel's `sigset_t`: 64 bits on x86_64, bit `n - 1` for signal `n`.
 pub enum Sigset {}
@@ -223,7 +209,7 @@ decode_pod! {
     ]),
     FdPair => |p| Value::Array { items: vec![Value::Fd(p[0]), Value::Fd(p[1])], more: false },
     Int => |v| Value::Array { items: vec![int(v)], more: false },
-    WaitStatus => |s| wait_status(s.0),
+    WaitStatus => |s| wait_status(s),
     Long => |v| Value::Array { items: vec![int(v)], more: false },
     Uint => |v| Value::Array { items: vec![uint(v)], more: false },
 }
@@ -293,28 +279,26 @@ fn rlim(v: u64) -> Value {
     }
 }
 
+/// A wait(2) status (`int *` of wait4) as strace shows it:
 /// `{WIFEXITED(s) && WEXITSTATUS(s) == 0}`, `{WIFSIGNALED(s) && WTERMSIG(s) == SIGKILL}`...
-fn wait_status(s: i32) -> Value {
-    let text = if libc::WIFEXITED(s) {
-        format!(
-            "{{WIFEXITED(s) && WEXITSTATUS(s) == {}}}",
-            libc::WEXITSTATUS(s)
-        )
-    } else if libc::WIFSIGNALED(s) {
-        let core = if libc::WCOREDUMP(s) {
+fn wait_status(s: WaitStatus) -> Value {
+    let text = if let Some(code) = s.exit_code() {
+        format!("{{WIFEXITED(s) && WEXITSTATUS(s) == {code}}}")
+    } else if let Some(signal) = s.terminating_signal() {
+        let core = if s.core_dumped() {
             " && WCOREDUMP(s)"
         } else {
             ""
         };
-        let signal = crate::render::signal_name(libc::WTERMSIG(s));
+        let signal = crate::render::signal_name(signal);
         format!("{{WIFSIGNALED(s) && WTERMSIG(s) == {signal}{core}}}")
-    } else if libc::WIFSTOPPED(s) {
-        let signal = crate::render::signal_name(libc::WSTOPSIG(s));
+    } else if let Some(signal) = s.stop_signal() {
+        let signal = crate::render::signal_name(signal);
         format!("{{WIFSTOPPED(s) && WSTOPSIG(s) == {signal}}}")
-    } else if libc::WIFCONTINUED(s) {
+    } else if s.continued() {
         "{WIFCONTINUED(s)}".to_string()
     } else {
-        format!("{s:#x}")
+        format!("{:#x}", s.raw())
     };
     Value::Array {
         items: vec![Value::Symbol(text)],

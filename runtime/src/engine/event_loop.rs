@@ -83,7 +83,7 @@ impl<H: Linux + 'static> Tracer<H> {
                 sys::wait_any()
             };
             return match waited {
-                Ok((tid, raw)) => Ok(Some((tid, WaitStatus::from_raw(raw)))),
+                Ok((tid, status)) => Ok(Some((tid, status))),
                 Err(NixErrno::EINTR) => {
                     self.check_signals();
                     continue;

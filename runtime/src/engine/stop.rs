@@ -8,10 +8,9 @@ use crate::sys::{self, SyscallStop};
 use nix::sys::ptrace;
 use nix::unistd::Pid;
 
-/// A `waitpid` status, typed: how a tracee stopped or ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct WaitStatus(i32);
+pub use crate::sys::abi::WaitStatus;
 
+/// The only reading of wait-status bits in the runtime.
 impl WaitStatus {
     /// The status as `waitpid` returned it.
     pub(crate) fn from_raw(raw: i32) -> Self {
@@ -41,6 +40,16 @@ impl WaitStatus {
     /// The process ended (exited or was killed).
     pub fn ended(self) -> bool {
         libc::WIFEXITED(self.0) || libc::WIFSIGNALED(self.0)
+    }
+
+    /// The signal that stopped a process (`WSTOPSIG`), for a stop.
+    pub fn stop_signal(self) -> Option<i32> {
+        libc::WIFSTOPPED(self.0).then(|| libc::WSTOPSIG(self.0))
+    }
+
+    /// True for a status that reports a stopped process continued (`WIFCONTINUED`).
+    pub fn continued(self) -> bool {
+        libc::WIFCONTINUED(self.0)
     }
 
     /// For a stop: the stop signal and the `PTRACE_EVENT_*` in the high bits.

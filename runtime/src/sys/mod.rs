@@ -6,6 +6,7 @@
 //! conversions for tracee structs, and re-raising a fatal signal.
 #![allow(unsafe_code)]
 
+pub mod abi;
 mod seccomp;
 mod spawn;
 
@@ -43,10 +44,10 @@ pod!(
     usize,
     isize,
     [i32; 2],
-    crate::structs::WaitStatus,
+    abi::WaitStatus,
     libc::timespec,
     libc::timeval,
-    crate::structs::Timezone,
+    abi::Timezone,
     libc::itimerval,
     libc::itimerspec,
     libc::rlimit,
@@ -223,21 +224,21 @@ fn restart(request: libc::c_uint, pid: Pid, signal: i32) -> nix::Result<()> {
 }
 
 /// `waitpid(-1, __WALL | __WNOTHREAD)`: the next state change of one of this thread's
-/// tracees or children, as `(tid, raw status)`. Raw, because nix's decoding rejects
-/// real-time signal numbers.
-pub fn wait_any() -> nix::Result<(Pid, i32)> {
+/// tracees or children. Not nix's wrapper, whose decoding rejects real-time signal
+/// numbers.
+pub fn wait_any() -> nix::Result<(Pid, abi::WaitStatus)> {
     let mut status = 0;
     // SAFETY: `status` is a live int for the kernel to fill.
     let pid = unsafe { libc::waitpid(-1, &mut status, libc::__WALL | libc::__WNOTHREAD) };
     if pid < 0 {
         Err(nix::errno::Errno::last())
     } else {
-        Ok((Pid::from_raw(pid), status))
+        Ok((Pid::from_raw(pid), abi::WaitStatus(status)))
     }
 }
 
 /// As [`wait_any`] with `WNOHANG`: `Ok(None)` when no tracee has changed state.
-pub fn wait_any_nohang() -> nix::Result<Option<(Pid, i32)>> {
+pub fn wait_any_nohang() -> nix::Result<Option<(Pid, abi::WaitStatus)>> {
     let mut status = 0;
     // SAFETY: `status` is a live int for the kernel to fill.
     let pid = unsafe {
@@ -250,19 +251,19 @@ pub fn wait_any_nohang() -> nix::Result<Option<(Pid, i32)>> {
     match pid {
         0 => Ok(None),
         p if p < 0 => Err(nix::errno::Errno::last()),
-        p => Ok(Some((Pid::from_raw(p), status))),
+        p => Ok(Some((Pid::from_raw(p), abi::WaitStatus(status)))),
     }
 }
 
 /// `waitpid(pid, WSTOPPED)` for the freshly forked child: raw status of its first stop (or
 /// its exit, if its set-up failed).
-pub fn wait_stopped(pid: Pid) -> nix::Result<i32> {
+pub fn wait_stopped(pid: Pid) -> nix::Result<abi::WaitStatus> {
     let mut status = 0;
     loop {
         // SAFETY: `status` is a live int for the kernel to fill.
         let r = unsafe { libc::waitpid(pid.as_raw(), &mut status, libc::WSTOPPED | libc::__WALL) };
         match r {
-            r if r >= 0 => return Ok(status),
+            r if r >= 0 => return Ok(abi::WaitStatus(status)),
             _ if nix::errno::Errno::last() == nix::errno::Errno::EINTR => continue,
             _ => return Err(nix::errno::Errno::last()),
         }
