@@ -203,7 +203,8 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
                 .args(args)
                 .string_limit(cli.string_limit)
                 .suppress_vdso(!cli.keep_vdso)
-                .forward_signals(TERMINATION_GRACE);
+                .forward_signals(TERMINATION_GRACE)
+                .keep_closed_stdio(true);
             for sink in sinks {
                 command = command.sink(sink);
             }

@@ -193,3 +193,23 @@ fn timeout_kills_the_whole_tree_and_says_so() {
         "interpose: timed out after 1s; killed the traced processes\n"
     );
 }
+
+#[test]
+fn closed_standard_streams_stay_closed_in_the_program() {
+    // Natively a program started with stdout or stdin closed gets EBADF; Rust's start-up
+    // code would hand interpose /dev/null instead, which must not reach the program.
+    let bin = common::interpose_bin();
+    for program in [
+        "sh -c 'echo hi' >&- 2>/dev/null",
+        "cat <&- 2>/dev/null",
+        "sh -c 'ls -d /proc/self/fd/1 /proc/self/fd/0' <&- >&- 2>/dev/null",
+    ] {
+        let native = run("sh", &["-c", &format!("{program}; echo $?")]);
+        let traced = run(
+            "sh",
+            &["-c", &format!("{bin} -o /dev/null {program}; echo $?")],
+        );
+        assert_eq!(traced.stdout_text(), native.stdout_text(), "{program}");
+        assert_ne!(native.stdout_text(), "0\n", "{program} fails natively");
+    }
+}

@@ -42,6 +42,7 @@ pub struct Command {
     timeout: Option<Duration>,
     shield_interrupts: bool,
     forward_signals: Option<Duration>,
+    keep_closed_stdio: bool,
 }
 
 /// How a traced run ended, with the handler given back so it can report what it saw.
@@ -75,6 +76,7 @@ impl Command {
             timeout: None,
             shield_interrupts: false,
             forward_signals: None,
+            keep_closed_stdio: false,
         }
     }
 
@@ -199,6 +201,15 @@ impl Command {
     /// This takes precedence over [`shield_interrupts`](Command::shield_interrupts).
     pub fn forward_signals(mut self, grace: Duration) -> Self {
         self.forward_signals = Some(grace);
+        self
+    }
+
+    /// Standard streams (0, 1, 2) that were closed when this process started are closed in
+    /// the program too, as they would be had it been started directly, instead of the
+    /// `/dev/null` that Rust's start-up code opens in their place. Streams set with
+    /// [`stdin`](Command::stdin) and friends are not affected.
+    pub fn keep_closed_stdio(mut self, on: bool) -> Self {
+        self.keep_closed_stdio = on;
         self
     }
 
@@ -350,6 +361,14 @@ impl Command {
                 .map(|d| cstring(d.as_os_str(), "the directory"))
                 .transpose()?,
             stdio: [0, 1, 2].map(|i| self.stdio[i].as_ref().map(|fd| fd.as_raw_fd())),
+            close: if self.keep_closed_stdio {
+                sys::closed_at_start()
+                    .into_iter()
+                    .filter(|&fd| self.stdio[fd as usize].is_none())
+                    .collect()
+            } else {
+                Vec::new()
+            },
             default_signals: Vec::new(),
             filter: None,
         })

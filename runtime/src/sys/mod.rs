@@ -9,8 +9,10 @@
 pub mod abi;
 mod seccomp;
 mod spawn;
+mod startup;
 
 pub use seccomp::{Filter, Interest};
+pub use startup::closed_at_start;
 pub use spawn::{SpawnSpec, fork_stopped};
 
 use nix::sys::uio::{RemoteIoVec, process_vm_readv, process_vm_writev};

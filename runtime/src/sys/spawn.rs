@@ -15,6 +15,8 @@ pub struct SpawnSpec {
     pub cwd: Option<CString>,
     /// Descriptors to install as 0, 1 and 2 (`None`: inherit).
     pub stdio: [Option<RawFd>; 3],
+    /// Standard descriptors to close instead (the program gets them closed).
+    pub close: Vec<RawFd>,
     /// Signals the tracer ignores but the program must start with at their default.
     pub default_signals: Vec<i32>,
     /// A seccomp filter to install once seized, before exec.
@@ -51,7 +53,7 @@ pub fn fork_stopped(spec: &SpawnSpec) -> io::Result<(Pid, OwnedFd)> {
     let [read_end, write_end] = pipe;
 
     // SAFETY: between fork and exec the child only makes async-signal-safe calls (dup2,
-    // chdir, sigprocmask, signal, kill, prctl, seccomp, execve, write, _exit) on data
+    // close, chdir, sigprocmask, signal, kill, prctl, seccomp, execve, write, _exit) on data
     // prepared before fork;
     // it never returns into Rust code.
     let pid = unsafe { libc::fork() };
@@ -79,6 +81,9 @@ pub fn fork_stopped(spec: &SpawnSpec) -> io::Result<(Pid, OwnedFd)> {
                 {
                     fail(write_end);
                 }
+            }
+            for &fd in &spec.close {
+                libc::close(fd);
             }
             if let Some(cwd) = &spec.cwd
                 && libc::chdir(cwd.as_ptr()) < 0
