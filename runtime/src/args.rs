@@ -518,10 +518,10 @@ impl Decode for EnvpPtr {
         if self.0 == 0 {
             return Value::Null;
         }
-        match d.memory.read_pointer_array(self.0, usize::MAX) {
-            Ok((pointers, _)) => Value::Env {
+        match d.memory.count_pointer_array(self.0) {
+            Ok(count) => Value::Env {
                 addr: self.0,
-                count: pointers.len(),
+                count,
             },
             Err(_) => Value::Unreadable(self.0),
         }

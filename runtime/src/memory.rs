@@ -106,17 +106,45 @@ impl Memory {
     /// true when the array goes on past `max`.
     pub fn read_pointer_array(&self, addr: u64, max: usize) -> Result<(Vec<u64>, bool), Errno> {
         let mut out = Vec::new();
-        let mut at = addr;
-        loop {
-            let word = self.read_words(at, 1)?[0];
-            if word == 0 {
-                return Ok((out, false));
-            }
+        let mut more = false;
+        self.walk_pointer_array(addr, |word| {
             if out.len() == max {
-                return Ok((out, true));
+                more = true;
+                return false;
             }
             out.push(word);
-            at += WORD as u64;
+            true
+        })?;
+        Ok((out, more))
+    }
+
+    /// Counts the pointers of a NULL-terminated array (envp) without keeping them.
+    pub fn count_pointer_array(&self, addr: u64) -> Result<usize, Errno> {
+        let mut count = 0usize;
+        self.walk_pointer_array(addr, |_| {
+            count = count.saturating_add(1);
+            true
+        })?;
+        Ok(count)
+    }
+
+    /// Calls `each` with the pointers of a NULL-terminated array until the NULL or until it
+    /// returns false, reading a page's worth of the array at a time: an array of millions
+    /// of pointers costs thousands of reads, not millions.
+    fn walk_pointer_array(&self, addr: u64, mut each: impl FnMut(u64) -> bool) -> Result<(), Errno> {
+        let mut at = addr;
+        loop {
+            let to_page_end = (PAGE - at % PAGE) as usize / WORD;
+            // A misaligned array's last word on a page straddles it: read that one alone.
+            let words = self.read_words(at, to_page_end.max(1))?;
+            for &word in &words {
+                if word == 0 || !each(word) {
+                    return Ok(());
+                }
+            }
+            at = at
+                .checked_add((words.len() * WORD) as u64)
+                .ok_or(Errno::EFAULT)?;
         }
     }
 
