@@ -54,3 +54,51 @@ fn attach_to_a_missing_process_is_one_line() {
         "interpose: attach on pid 999999999: No such process\n"
     );
 }
+
+#[test]
+fn attaching_while_threads_come_and_go_always_traces() {
+    // Each attach races with threads starting and exiting; the kernel refuses to attach to
+    // an exiting thread (EPERM), which must never fail the attach.
+    let dir = common::scratch_dir("attach_churn");
+    let Some(program) = common::compile_c("thread_churn", &dir) else {
+        return;
+    };
+    let mut churn = Command::new(&program)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut ready = [0u8; 6];
+    std::io::Read::read_exact(churn.stdout.as_mut().unwrap(), &mut ready).unwrap();
+    let pid = churn.id().to_string();
+    let mut failures = Vec::new();
+    for attempt in 0..100 {
+        let mut tracer = Command::new(common::interpose_bin())
+            .args(["-o", "/dev/null", "-p", &pid])
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(20));
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(tracer.id() as i32),
+            nix::sys::signal::Signal::SIGINT,
+        );
+        let deadline = std::time::Instant::now() + common::TIMEOUT;
+        let status = loop {
+            if let Some(status) = tracer.try_wait().unwrap() {
+                break status;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "attach {attempt} hung"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        let said = std::io::read_to_string(tracer.stderr.take().unwrap()).unwrap();
+        if !status.success() || said != format!("interpose: detached from pid {pid}\n") {
+            failures.push(format!("attempt {attempt}: {status:?}: {said}"));
+        }
+    }
+    let _ = churn.kill();
+    let _ = churn.wait();
+    assert!(failures.is_empty(), "{failures:#?}");
+}

@@ -45,6 +45,9 @@ pub enum Error {
         /// The errno it failed with.
         source: nix::Error,
     },
+    /// The process to attach to exited before it could be traced.
+    #[error("pid {0} exited before it could be traced")]
+    Exited(Pid),
     /// Waiting for tracees failed.
     #[error("waitpid failed: {0}")]
     Wait(nix::Error),

@@ -125,8 +125,16 @@ impl<H: Linux + 'static> Tracer<H> {
             for tid in new {
                 match ptrace::seize(tid, FOLLOW).and_then(|()| ptrace::interrupt(tid)) {
                     Ok(()) => tracer.ensure_thread(tid),
-                    // A thread that exited meanwhile.
-                    Err(NixErrno::ESRCH) if tid != pid => {}
+                    // A thread started by a thread already seized: traced from its birth
+                    // (the kernel says EPERM to a second attach).
+                    Err(NixErrno::EPERM) if threads::traced_by_us(tid) => tracer.ensure_thread(tid),
+                    // A thread that exited meanwhile: gone (ESRCH), or still listed but
+                    // exiting, which the kernel refuses to attach with EPERM.
+                    Err(NixErrno::ESRCH | NixErrno::EPERM)
+                        if tid != pid && threads::exiting(tid) => {}
+                    Err(NixErrno::ESRCH | NixErrno::EPERM) if threads::exiting(pid) => {
+                        return Err(Error::Exited(pid));
+                    }
                     Err(e) => return Err(Error::tracee("PTRACE_SEIZE", tid, e)),
                 }
             }

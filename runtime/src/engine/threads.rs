@@ -126,6 +126,31 @@ pub(crate) fn process_threads(pid: Pid) -> Result<Vec<Pid>, nix::Error> {
         .collect())
 }
 
+/// Whether thread `tid` is gone or on its way out (a zombie, or dead): what the kernel
+/// means when it refuses to attach to a listed thread.
+pub(crate) fn exiting(tid: Pid) -> bool {
+    match std::fs::read_to_string(format!("/proc/{tid}/stat")) {
+        // The state follows the command name, which is in parentheses and may hold any byte.
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.trim_start().chars().next())
+            .is_none_or(|state| matches!(state, 'Z' | 'X' | 'x')),
+        Err(_) => true,
+    }
+}
+
+/// Whether this process already traces `tid` (its `TracerPid`).
+pub(crate) fn traced_by_us(tid: Pid) -> bool {
+    let Ok(status) = std::fs::read_to_string(format!("/proc/{tid}/status")) else {
+        return false;
+    };
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("TracerPid:"))
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        == Some(std::process::id())
+}
+
 /// The thread group id of `tid`, from `/proc/<tid>/status`.
 fn thread_group(tid: Pid) -> Option<Pid> {
     let status = std::fs::read_to_string(format!("/proc/{tid}/status")).ok()?;
