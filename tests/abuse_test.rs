@@ -37,7 +37,10 @@ fn a_failing_execve_with_eight_million_environment_entries() {
     let mut said = Vec::new();
     let mut byte = [0u8; 1];
     while !said.ends_with(b"\n") {
-        assert!(Instant::now() < deadline, "the program never got past execve");
+        assert!(
+            Instant::now() < deadline,
+            "the program never got past execve"
+        );
         if stderr.read(&mut byte).unwrap() == 0 {
             break;
         }

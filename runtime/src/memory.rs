@@ -131,7 +131,11 @@ impl Memory {
     /// Calls `each` with the pointers of a NULL-terminated array until the NULL or until it
     /// returns false, reading a page's worth of the array at a time: an array of millions
     /// of pointers costs thousands of reads, not millions.
-    fn walk_pointer_array(&self, addr: u64, mut each: impl FnMut(u64) -> bool) -> Result<(), Errno> {
+    fn walk_pointer_array(
+        &self,
+        addr: u64,
+        mut each: impl FnMut(u64) -> bool,
+    ) -> Result<(), Errno> {
         let mut at = addr;
         loop {
             let to_page_end = (PAGE - at % PAGE) as usize / WORD;

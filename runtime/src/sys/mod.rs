@@ -12,8 +12,8 @@ mod spawn;
 mod startup;
 
 pub use seccomp::{Filter, Interest};
-pub use startup::closed_at_start;
 pub use spawn::{SpawnSpec, fork_stopped};
+pub use startup::closed_at_start;
 
 use nix::sys::uio::{RemoteIoVec, process_vm_readv, process_vm_writev};
 use nix::unistd::Pid;
