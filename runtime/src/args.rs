@@ -5,6 +5,8 @@
 //! decoded into a [`Value`] for rendering ([`Decode`]). Pointer arguments hold only the address;
 //! reading what they point to takes the tracee ([`Tracee`]) and can fail.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use crate::memory::Memory;
 use crate::structs::StructDecode;
 use crate::value::Value;
@@ -400,7 +402,7 @@ impl Decode for IovecPtr {
                     Value::Addr(base)
                 } else {
                     let n = len.min(budget);
-                    budget -= n;
+                    budget = budget.saturating_sub(n);
                     d.bytes(base, n)
                 };
                 Value::Struct(vec![

@@ -1,6 +1,8 @@
 //! Tracee memory: `process_vm_readv`/`process_vm_writev`, falling back to `/proc/<tid>/mem`
 //! where page protections refuse them (writing into read-only text, for example).
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use crate::Errno;
 use crate::sys::{self, Pod};
 use nix::unistd::Pid;
@@ -34,10 +36,12 @@ impl Memory {
         let mut buf = Vec::with_capacity(len.min(CHUNK));
         while buf.len() < len {
             let done = buf.len();
-            buf.resize(done + (len - done).min(CHUNK), 0);
+            buf.resize(done.saturating_add(len.saturating_sub(done).min(CHUNK)), 0);
             let mut filled = done;
             while filled < buf.len() {
-                filled += self.read_some(addr + filled as u64, &mut buf[filled..])?;
+                // In range: `addr + len` was checked above.
+                let at = addr.saturating_add(filled as u64);
+                filled = filled.saturating_add(self.read_some(at, &mut buf[filled..])?);
             }
         }
         Ok(buf)
@@ -76,8 +80,8 @@ impl Memory {
         let mut at = addr;
         loop {
             // Never cross a page boundary in one read: the next page may be unmapped.
-            let to_page_end = (PAGE - at % PAGE) as usize;
-            let want = to_page_end.min(limit.saturating_add(1) - out.len());
+            let to_page_end = PAGE.saturating_sub(at % PAGE) as usize;
+            let want = to_page_end.min(limit.saturating_add(1).saturating_sub(out.len()));
             let mut chunk = vec![0u8; want];
             let n = self.read_some(at, &mut chunk)?;
             if let Some(nul) = chunk[..n].iter().position(|&b| b == 0) {
@@ -89,7 +93,7 @@ impl Memory {
                 out.truncate(limit);
                 return Ok((out, false));
             }
-            at += n as u64;
+            at = at.checked_add(n as u64).ok_or(Errno::EFAULT)?;
         }
     }
 
@@ -138,7 +142,7 @@ impl Memory {
     ) -> Result<(), Errno> {
         let mut at = addr;
         loop {
-            let to_page_end = (PAGE - at % PAGE) as usize / WORD;
+            let to_page_end = PAGE.saturating_sub(at % PAGE) as usize / WORD;
             // A misaligned array's last word on a page straddles it: read that one alone.
             let words = self.read_words(at, to_page_end.max(1))?;
             for &word in &words {
@@ -147,7 +151,7 @@ impl Memory {
                 }
             }
             at = at
-                .checked_add((words.len() * WORD) as u64)
+                .checked_add(words.len().saturating_mul(WORD) as u64)
                 .ok_or(Errno::EFAULT)?;
         }
     }

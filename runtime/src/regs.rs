@@ -2,6 +2,8 @@
 //! return value at exit, and keeping every clone from making a child that escapes the
 //! tracer (`CLONE_UNTRACED`).
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use crate::linux::{self, Call, I386, Syscall, Unknown};
 use crate::memory::Memory;
 use crate::{Errno, Error};

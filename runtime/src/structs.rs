@@ -5,6 +5,8 @@
 //! write them (`Ptr<Timespec>::read`). The others are uninhabited markers: their pointers
 //! are shown as addresses, as strace shows structures it does not decode.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use crate::args::Decoder;
 use crate::value::Value;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -223,7 +225,14 @@ impl StructDecode for Sigset {
 
 /// The signals of a kernel `sigset_t` mask.
 pub fn sigset(bits: u64) -> Value {
-    Value::SigSet((1..=64).filter(|n| bits & (1u64 << (n - 1)) != 0).collect())
+    // Signal n is bit n - 1.
+    let signals = (1..=64).zip(0..64u32);
+    Value::SigSet(
+        signals
+            .filter(|&(_, bit)| bits & (1u64 << bit) != 0)
+            .map(|(n, _)| n)
+            .collect(),
+    )
 }
 
 /// `sa_flags` bits, named as strace names them.

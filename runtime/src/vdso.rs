@@ -7,6 +7,8 @@
 //! or static) believe there is no vDSO and make real syscalls, which then trap. The
 //! mapping itself stays, and the kernel's copy in `/proc/PID/auxv` is unchanged.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use crate::Errno;
 use crate::memory::Memory;
 use nix::sys::ptrace;
@@ -26,18 +28,27 @@ pub fn suppress(pid: Pid) -> Result<bool, Errno> {
     let memory = Memory::new(pid);
     let mut at = regs.rsp;
     let argc = memory.read_words(at, 1)?[0];
-    // Skip argc, argv[argc] and its NULL.
-    at += WORD * (argc + 2);
+    // Skip argc, argv[argc] and its NULL. argc is the program's to set: check the sums.
+    let step = |at: u64, words: u64| {
+        words
+            .checked_mul(WORD)
+            .and_then(|bytes| at.checked_add(bytes))
+            .ok_or(Errno::EFAULT)
+    };
+    at = step(at, argc.checked_add(2).ok_or(Errno::EFAULT)?)?;
     // Skip envp up to its NULL.
-    let mut walked = 0;
-    while memory.read_words(at, 1)?[0] != 0 {
-        at += WORD;
-        walked += 1;
-        if walked > MAX_WORDS {
-            return Err(Errno::EFAULT);
+    let mut ended = false;
+    for _ in 0..=MAX_WORDS {
+        let word = memory.read_words(at, 1)?[0];
+        at = step(at, 1)?;
+        if word == 0 {
+            ended = true;
+            break;
         }
     }
-    at += WORD;
+    if !ended {
+        return Err(Errno::EFAULT);
+    }
     // Walk the (type, value) pairs up to AT_NULL.
     for _ in 0..MAX_WORDS {
         let pair = memory.read_words(at, 2)?;
@@ -47,7 +58,7 @@ pub fn suppress(pid: Pid) -> Result<bool, Errno> {
                 memory.write(at, &libc::AT_IGNORE.to_ne_bytes())?;
                 return Ok(true);
             }
-            _ => at += 2 * WORD,
+            _ => at = step(at, 2)?,
         }
     }
     Err(Errno::EFAULT)
