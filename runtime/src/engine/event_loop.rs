@@ -1,6 +1,7 @@
 //! The loop: wait for a tracee's state change, classify it, apply what the engine's parts
 //! decide, and tell the sinks.
 
+use super::restart;
 use super::shutdown::Action;
 use super::stop::{Stop, WaitStatus};
 use super::{Mode, Tracer};
@@ -177,6 +178,13 @@ impl<H: Linux + 'static> Tracer<H> {
 
     fn on_signal_delivery(&mut self, tid: Pid, signal: i32) {
         let deliver = match self.handler.on_signal(tid, signal) {
+            // A signal the thread ignores, which natively would not have interrupted the
+            // call it was in: the call runs again and the signal is dropped.
+            SignalAction::Deliver
+                if restart::restart_if_ignored(tid, signal, self.threads.last_entry(tid)) =>
+            {
+                0
+            }
             SignalAction::Deliver => signal,
             SignalAction::Replace(other) => other,
             SignalAction::Suppress => 0,

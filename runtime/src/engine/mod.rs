@@ -8,6 +8,7 @@
 //! and tells the sinks what happened.
 
 mod event_loop;
+mod restart;
 mod shutdown;
 mod stop;
 mod syscall;

@@ -64,6 +64,7 @@ impl<H: Linux + 'static> Tracer<H> {
         } else {
             Syscall::I386(crate::linux::I386 { number, args })
         };
+        self.threads.note_entry(tid, number);
         let untraced = strip_untraced(tid, &mut call)?;
         if untraced == Untraced::Removed {
             self.emit(tid, EventKind::Tampered(Tamper::UntracedRemoved));

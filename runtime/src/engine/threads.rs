@@ -1,5 +1,6 @@
 //! The table of traced threads, and the set of ids the watchdog may signal.
 
+use super::restart::Entered;
 use super::syscall::InFlight;
 use nix::unistd::Pid;
 use std::collections::{HashMap, HashSet};
@@ -13,6 +14,8 @@ pub(crate) struct Thread {
     pub pid: Pid,
     /// The syscall it is in, between entry and exit stops.
     pub in_flight: Option<InFlight>,
+    /// The last syscall entry the tracer saw, and when.
+    pub entered: Option<Entered>,
 }
 
 /// Every traced thread, by tid.
@@ -33,6 +36,7 @@ impl Threads {
             Thread {
                 pid,
                 in_flight: None,
+                entered: None,
             },
         );
         Some(pid)
@@ -64,6 +68,21 @@ impl Threads {
         if let Some(thread) = self.map.get_mut(&tid) {
             thread.in_flight = Some(in_flight);
         }
+    }
+
+    /// Notes that `tid` entered syscall `number` now.
+    pub(crate) fn note_entry(&mut self, tid: Pid, number: i64) {
+        if let Some(thread) = self.map.get_mut(&tid) {
+            thread.entered = Some(Entered {
+                number,
+                at: std::time::Instant::now(),
+            });
+        }
+    }
+
+    /// The last syscall entry seen of `tid`.
+    pub(crate) fn last_entry(&self, tid: Pid) -> Option<Entered> {
+        self.map.get(&tid).and_then(|t| t.entered)
     }
 
     pub(crate) fn tids(&self) -> impl Iterator<Item = Pid> + '_ {
