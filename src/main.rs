@@ -6,11 +6,12 @@ use interpose::events::Sink;
 use interpose::output::SharedWriter;
 use interpose::output::count::Count;
 use interpose::output::summary::SortBy;
-use interpose::output::text::StraceText;
+use interpose::output::text::{ColorChoice, PidPrefix, Quiet, StraceText, TextOptions, Timestamps};
+use interpose::render::StringStyle;
 use interpose::{Attach, Command, DEFAULT_STRING_LIMIT, Passthru, Pid, exit_like};
 use std::ffi::OsString;
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, IsTerminal, Write};
 use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -88,9 +89,19 @@ struct Cli {
     #[arg(short = 'S', value_name = "SORTBY", value_parser = parse_sort_by)]
     sort_by: Option<SortBy>,
 
-    /// In the -c summary, measure each syscall's wall-clock time (the default already does).
+    /// In the -c summary, measure each syscall's wall-clock time instead of system time.
     #[arg(short = 'w')]
     wall_clock: bool,
+
+    /// Colour the trace: auto (when it goes to a terminal and NO_COLOR is not set), always
+    /// (even into a file, and despite NO_COLOR), or never.
+    #[arg(
+        long,
+        value_name = "WHEN",
+        default_value = "auto",
+        value_parser = str::parse::<ColorChoice>
+    )]
+    color: ColorChoice,
 
     /// Kill the whole traced process tree after SECS seconds.
     #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
@@ -169,16 +180,43 @@ fn destination(cli: &Cli) -> anyhow::Result<(Box<dyn Write>, bool)> {
 /// The observers the flags ask for: the strace text, the -c table.
 fn sinks(cli: &Cli) -> anyhow::Result<Vec<Box<dyn Sink>>> {
     let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
-    let (out, flush) = destination(cli)?;
+    // -ff -o FILE: the trace goes to FILE.PID files and FILE itself is never created;
+    // the summary goes to stderr, as strace does.
+    let separate = cli.follow >= 2 && cli.output.is_some();
+    let (out, flush) = if separate {
+        (Box::new(std::io::stderr()) as Box<dyn Write>, true)
+    } else {
+        destination(cli)?
+    };
     // The summary goes where the trace goes; after it, with -C.
     let out = SharedWriter::new(out);
     if !cli.count {
-        let text = StraceText::new(Box::new(out.clone()), flush, cli.string_limit);
+        let to_terminal = cli.output.is_none() && std::io::stderr().is_terminal();
+        let options = TextOptions {
+            string_limit: cli.string_limit,
+            strings: StringStyle::from_count(cli.hex),
+            // strace -f -o FILE names the pid on every line; on stderr, once there are two.
+            prefix: match cli.output {
+                Some(_) => PidPrefix::Always,
+                None => PidPrefix::WhenMany,
+            },
+            quiet: Quiet::from_count(cli.quiet),
+            timestamps: Timestamps::from_count(cli.timestamps),
+            relative: cli.relative,
+            durations: cli.durations,
+            color: cli.color.enabled(to_terminal),
+            flush_each_line: flush,
+        };
+        let text = match &cli.output {
+            Some(path) if separate => StraceText::per_process(path, cli.append, options),
+            _ => StraceText::with_options(Box::new(out.clone()), options),
+        };
         sinks.push(Box::new(text));
     }
     if cli.count || cli.count_and_trace {
         let sort_by = cli.sort_by.unwrap_or_default();
-        sinks.push(Box::new(Count::new(Box::new(out), sort_by)));
+        let count = Count::new(Box::new(out), sort_by).wall_clock(cli.wall_clock);
+        sinks.push(Box::new(count));
     }
     Ok(sinks)
 }
@@ -226,7 +264,10 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     }
     if let Some(signal) = outcome.interrupted_by {
         if let Some(pid) = cli.pid {
-            say(format_args!("detached from pid {pid}"));
+            // strace -q drops its "Process N detached" too.
+            if cli.quiet == 0 {
+                say(format_args!("detached from pid {pid}"));
+            }
             return Ok(ExitCode::SUCCESS);
         }
         // The traced tree is gone; end as the signal would have ended us.

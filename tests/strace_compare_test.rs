@@ -1,12 +1,13 @@
 //! Line for line against strace itself: for calls whose output is fully determined by the
-//! program, interpose and strace print the same text (addresses masked, strace's column
-//! padding of ` = ` collapsed). Skips, saying why, when strace is not installed.
+//! program, interpose and strace print the same text (addresses masked, and with them the
+//! column padding of ` = `, which their widths move). Skips, saying why, when strace is not
+//! installed. `strace_text_test` compares whole traces of many programs.
 
 mod common;
 
 use common::{interpose, run};
 
-/// strace pads the ` = ` to a column when writing to a file; addresses differ per run.
+/// Addresses differ per run, and so may their widths and with them the padding of ` = `.
 fn normalise(line: &str) -> String {
     let mut out = String::new();
     let mut rest = line;
@@ -24,17 +25,16 @@ fn normalise(line: &str) -> String {
     }
 }
 
-/// A line without its pid prefix: interpose's `[pid N] `, or the `N ` strace -f writes
-/// to a file; the two choose differently which lines carry one.
-fn without_pid(line: &str) -> &str {
-    if let Some(rest) = line.strip_prefix("[pid ") {
-        return rest.split_once("] ").map_or(line, |(_, text)| text);
-    }
-    match line.split_once(' ') {
-        // strace pads the pid to 5 columns: `6878  execve(...)`.
-        Some((pid, text)) if pid.bytes().all(|b| b.is_ascii_digit()) => text.trim_start(),
-        _ => line,
-    }
+/// A line of a `-f -o FILE` trace with its pid replaced: both tracers write it as strace
+/// does, `%-5d ` (`6878  execve(...)`), on every line.
+fn pid_masked(line: &str) -> String {
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    assert!(digits > 0, "no pid prefix: {line}");
+    let prefix = format!("{:<5} ", &line[..digits]);
+    let text = line
+        .strip_prefix(&prefix)
+        .unwrap_or_else(|| panic!("the pid prefix is not `%-5d `: {line}"));
+    format!("PID   {text}")
 }
 
 /// The lines from the first one containing `from` to the end, normalised.
@@ -95,15 +95,16 @@ fn errors_and_flags_match_strace() {
     let pick = |trace: &str| -> Vec<String> {
         trace
             .lines()
-            .map(without_pid)
+            .map(pid_masked)
             .filter(|l| {
+                let l = &l[6..];
                 l.contains("/nonexistent/x")
                     || l.contains("/dev/null")
                     || l.starts_with("exit_group")
                     || l.starts_with("+++")
             })
-            .filter(|l| !l.starts_with("execve") && !l.contains("resumed>"))
-            .map(normalise)
+            .filter(|l| !l[6..].starts_with("execve") && !l.contains("resumed>"))
+            .map(|l| normalise(&l))
             .collect()
     };
 

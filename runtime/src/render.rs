@@ -1,11 +1,46 @@
-//! strace-format text of decoded values and return values.
+//! strace-format text of decoded values and return values, and of the times trace lines
+//! carry (`-t`, `-r`, `-T`).
 
 use crate::Errno;
 use crate::value::{RetKind, Value};
 use std::fmt::Write as _;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// Appends `value` in strace's notation.
+mod zone;
+
+pub use zone::LocalZone;
+
+/// How strings are spelled: strace's default escapes, `-x` or `-xx`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StringStyle {
+    /// C escapes (`\n`, `\t`, ...) and octal for other unprintable bytes: `"ab\1c\n"`.
+    #[default]
+    Escaped,
+    /// `-x`: a string holding any byte that is neither printable ASCII nor `\t \n \v \f
+    /// \r` is shown all in hex, `"\x61\x62\x01"`; other strings as [`Escaped`](Self::Escaped).
+    HexNonAscii,
+    /// `-xx`: every byte of every string in hex, paths and `argv` included.
+    HexAll,
+}
+
+impl StringStyle {
+    /// The style `-x` given `count` times asks for: none, `-x`, `-xx` (or more).
+    pub fn from_count(count: u8) -> StringStyle {
+        match count {
+            0 => StringStyle::Escaped,
+            1 => StringStyle::HexNonAscii,
+            _ => StringStyle::HexAll,
+        }
+    }
+}
+
+/// Appends `value` in strace's notation, strings escaped as strace does by default.
 pub fn value(out: &mut String, value: &Value) {
+    value_with(out, value, StringStyle::Escaped)
+}
+
+/// Appends `value` in strace's notation, strings spelled in `strings` style.
+pub fn value_with(out: &mut String, value: &Value, strings: StringStyle) {
     match value {
         Value::Int(v) => write!(out, "{v}").unwrap(),
         Value::Uint(v) => write!(out, "{v}").unwrap(),
@@ -17,7 +52,7 @@ pub fn value(out: &mut String, value: &Value) {
         Value::Dirfd(fd) if *fd == libc::AT_FDCWD => out.push_str("AT_FDCWD"),
         Value::Dirfd(fd) => write!(out, "{fd}").unwrap(),
         Value::Str { bytes, complete } => {
-            quoted(out, bytes);
+            quoted_with(out, bytes, strings);
             if !complete {
                 out.push_str("...");
             }
@@ -41,7 +76,7 @@ pub fn value(out: &mut String, value: &Value) {
                 }
                 out.push_str(name);
                 out.push('=');
-                self::value(out, field);
+                value_with(out, field, strings);
             }
             out.push('}');
         }
@@ -51,7 +86,7 @@ pub fn value(out: &mut String, value: &Value) {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                self::value(out, item);
+                value_with(out, item, strings);
             }
             if *more {
                 out.push_str(if items.is_empty() { "..." } else { ", ..." });
@@ -169,7 +204,27 @@ fn sigset(out: &mut String, signals: &[i32]) {
 
 /// A C string literal with strace's escapes.
 pub fn quoted(out: &mut String, bytes: &[u8]) {
+    quoted_with(out, bytes, StringStyle::Escaped)
+}
+
+/// A C string literal in `strings` style (strace's `string_quote`).
+pub fn quoted_with(out: &mut String, bytes: &[u8], strings: StringStyle) {
+    // -x looks only at the bytes shown: a string cut at the limit is judged by its start.
+    let hex = match strings {
+        StringStyle::Escaped => false,
+        StringStyle::HexNonAscii => bytes
+            .iter()
+            .any(|&b| b > 0x7e || (b < b' ' && !(b'\t'..=b'\r').contains(&b))),
+        StringStyle::HexAll => true,
+    };
     out.push('"');
+    if hex {
+        for &b in bytes {
+            write!(out, "\\x{b:02x}").unwrap();
+        }
+        out.push('"');
+        return;
+    }
     for (i, &b) in bytes.iter().enumerate() {
         match b {
             b'"' => out.push_str("\\\""),
@@ -181,9 +236,9 @@ pub fn quoted(out: &mut String, bytes: &[u8]) {
             0x0c => out.push_str("\\f"),
             0x20..=0x7e => out.push(b as char),
             _ => {
-                // Short octal unless the next byte is a digit that would extend it.
-                let next_is_digit = bytes.get(i + 1).is_some_and(|n| n.is_ascii_digit());
-                if next_is_digit {
+                // Short octal unless the next byte is an octal digit that would extend it.
+                let next_is_octal = bytes.get(i + 1).is_some_and(|n| (b'0'..=b'7').contains(n));
+                if next_is_octal {
                     write!(out, "\\{b:03o}").unwrap();
                 } else {
                     write!(out, "\\{b:o}").unwrap();
@@ -196,24 +251,128 @@ pub fn quoted(out: &mut String, bytes: &[u8]) {
 
 /// Appends ` = RESULT` for a raw return value.
 pub fn ret(out: &mut String, ret: i64, kind: RetKind) {
+    out.push(' ');
+    result(out, ret, kind);
+}
+
+/// Appends `= RESULT` for a raw return value: `= 3`, `= 0x55d5...`, `= ?`,
+/// `= -1 ENOENT (No such file or directory)`, `= ? ERESTARTSYS (To be restarted if
+/// SA_RESTART is set)`.
+pub fn result(out: &mut String, ret: i64, kind: RetKind) {
     match Errno::from_ret(ret) {
         Err(errno) if errno.is_restart() => {
-            write!(out, " = ? {errno:?} ({})", errno.description()).unwrap()
+            write!(out, "= ? {errno:?} ({})", errno.description()).unwrap()
         }
         Err(errno) => match errno.name() {
-            Some(name) => write!(out, " = -1 {name} ({})", errno.description()).unwrap(),
+            Some(name) => write!(out, "= -1 {name} ({})", errno.description()).unwrap(),
             None => write!(
                 out,
-                " = -1 {} (Unknown error {})",
+                "= -1 {} (Unknown error {})",
                 errno.number(),
                 errno.number()
             )
             .unwrap(),
         },
         Ok(v) => match kind {
-            RetKind::Addr | RetKind::Hex if v != 0 => write!(out, " = {v:#x}").unwrap(),
-            RetKind::Never => out.push_str(" = ?"),
-            _ => write!(out, " = {v}").unwrap(),
+            RetKind::Addr | RetKind::Hex if v != 0 => write!(out, "= {v:#x}").unwrap(),
+            RetKind::Never => out.push_str("= ?"),
+            _ => write!(out, "= {v}").unwrap(),
         },
+    }
+}
+
+/// `HH:MM:SS` of `time` in `zone` (strace's `-t`), with `.uuuuuu` when `micros` (`-tt`).
+pub fn time_of_day(out: &mut String, time: SystemTime, zone: &LocalZone, micros: bool) {
+    let (secs, usecs) = epoch_parts(time);
+    let local = secs + i64::from(zone.offset_at(secs));
+    let of_day = local.rem_euclid(86_400);
+    let (h, m, s) = (of_day / 3600, of_day / 60 % 60, of_day % 60);
+    write!(out, "{h:02}:{m:02}:{s:02}").unwrap();
+    if micros {
+        write!(out, ".{usecs:06}").unwrap();
+    }
+}
+
+/// Seconds since the epoch with microseconds, `1700000000.123456` (strace's `-ttt`).
+pub fn epoch_time(out: &mut String, time: SystemTime) {
+    let (secs, usecs) = epoch_parts(time);
+    write!(out, "{secs}.{usecs:06}").unwrap();
+}
+
+/// A duration as strace's `-r` shows it: seconds right-aligned in 6 columns, then
+/// microseconds, `     0.000123`.
+pub fn relative_time(out: &mut String, elapsed: Duration) {
+    write!(
+        out,
+        "{:6}.{:06}",
+        elapsed.as_secs(),
+        elapsed.subsec_micros()
+    )
+    .unwrap();
+}
+
+/// The time spent in a syscall as strace's `-T` shows it, `<0.000012>`.
+pub fn duration(out: &mut String, spent: Duration) {
+    write!(out, "<{}.{:06}>", spent.as_secs(), spent.subsec_micros()).unwrap();
+}
+
+/// Whole seconds (floored) and microseconds of `time` since the epoch.
+fn epoch_parts(time: SystemTime) -> (i64, u32) {
+    match time.duration_since(UNIX_EPOCH) {
+        Ok(d) => (d.as_secs() as i64, d.subsec_micros()),
+        Err(before) => {
+            let d = before.duration();
+            let micros = d.subsec_micros();
+            if micros == 0 {
+                (-(d.as_secs() as i64), 0)
+            } else {
+                (-(d.as_secs() as i64) - 1, 1_000_000 - micros)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn quote(bytes: &[u8], strings: StringStyle) -> String {
+        let mut out = String::new();
+        quoted_with(&mut out, bytes, strings);
+        out
+    }
+
+    #[test]
+    fn strings_are_spelled_as_strace_spells_them() {
+        // Short octal unless an octal digit follows; 8 and 9 cannot extend it.
+        assert_eq!(
+            quote(b"\x01a\x017\x018", StringStyle::Escaped),
+            r#""\1a\0017\18""#
+        );
+        assert_eq!(quote(b"a\tb\n", StringStyle::HexNonAscii), r#""a\tb\n""#);
+        assert_eq!(
+            quote(b"ab\x01", StringStyle::HexNonAscii),
+            r#""\x61\x62\x01""#
+        );
+        assert_eq!(quote(b"\x7f", StringStyle::HexNonAscii), r#""\x7f""#);
+        assert_eq!(quote(b"/a", StringStyle::HexAll), r#""\x2f\x61""#);
+        assert_eq!(quote(b"", StringStyle::HexAll), r#""""#);
+    }
+
+    #[test]
+    fn times_are_spelled_as_strace_spells_them() {
+        let time = UNIX_EPOCH + Duration::from_micros(1_700_000_000_123_456);
+        let mut out = String::new();
+        time_of_day(&mut out, time, &LocalZone::default(), true);
+        assert_eq!(out, "22:13:20.123456");
+        out.clear();
+        epoch_time(&mut out, time);
+        assert_eq!(out, "1700000000.123456");
+        out.clear();
+        relative_time(&mut out, Duration::from_micros(123));
+        assert_eq!(out, "     0.000123");
+        out.clear();
+        duration(&mut out, Duration::from_micros(1_000_012));
+        assert_eq!(out, "<1.000012>");
     }
 }

@@ -142,27 +142,74 @@ impl Line {
     }
 }
 
-/// Splits a trace into lines, taking off `[pid N] ` prefixes.
+/// Splits a trace into lines as strace writes them (`[pid  N] ` on stderr once there are
+/// two processes, `N ` (`%-5d `) on every line of a `-f -o` file, ` = ` padded to column
+/// 40), taking off the prefixes and the padding. Lines of the first process (the one no
+/// clone, fork or vfork returned) carry no pid.
 pub fn parse_trace(trace: &str) -> Vec<Line> {
-    trace
+    let lines: Vec<Line> = trace
         .lines()
         .filter(|l| !l.starts_with("interpose:"))
         .map(|line| {
-            if let Some(rest) = line.strip_prefix("[pid ") {
+            let (pid, text) = if let Some(rest) = line.strip_prefix("[pid ") {
                 let end = rest.find(']').expect("closing bracket of [pid N]");
                 let pid = rest[..end].trim().parse().expect("pid number");
-                Line {
-                    pid: Some(pid),
-                    text: rest[end + 1..].trim_start().to_string(),
-                }
+                (Some(pid), rest[end + 1..].trim_start())
             } else {
-                Line {
-                    pid: None,
-                    text: line.to_string(),
+                let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+                match line[digits..].strip_prefix(' ') {
+                    Some(rest) if digits > 0 => (line[..digits].parse().ok(), rest.trim_start()),
+                    _ => (None, line),
                 }
+            };
+            Line {
+                pid,
+                text: unpad(text),
             }
         })
+        .collect();
+    let children: std::collections::HashSet<i32> = lines
+        .iter()
+        .filter(|l| {
+            ["clone", "clone3", "fork", "vfork"].iter().any(|name| {
+                l.syscall() == Some(name) || l.text.starts_with(&format!("<... {name} resumed>"))
+            })
+        })
+        .filter_map(|l| l.ret()?.parse().ok())
+        .collect();
+    let first = lines
+        .iter()
+        .filter_map(|l| l.pid)
+        .find(|p| !children.contains(p));
+    lines
+        .into_iter()
+        .map(|l| Line {
+            pid: l.pid.filter(|&p| Some(p) != first),
+            text: l.text,
+        })
         .collect()
+}
+
+/// `close(3)                                = 0` -> `close(3) = 0`: strace pads the result
+/// to column 40.
+pub fn unpad(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut found = None;
+    for (i, &b) in bytes.iter().enumerate() {
+        let spaces = bytes[i + 1..].iter().take_while(|&&c| c == b' ').count();
+        let after = i + 1 + spaces;
+        if b == b')'
+            && spaces > 1
+            && bytes.get(after) == Some(&b'=')
+            && bytes.get(after + 1) == Some(&b' ')
+        {
+            found = Some((i, after));
+        }
+    }
+    match found {
+        Some((close, equals)) => format!("{} {}", &text[..=close], &text[equals..]),
+        None => text.to_string(),
+    }
 }
 
 /// Joins strace's split lines back together: a `read(0,  <unfinished ...>` and its later

@@ -1,21 +1,42 @@
 //! The text of trace lines: a syscall's entry part and the rest of it, and a signal's
-//! siginfo, in strace's notation. Values are decoded here and written by `render`.
+//! siginfo, in strace's notation (values are decoded here and written by `render`); and
+//! the [`Printer`] that writes lines, padding results to strace's column.
+
+#![deny(clippy::arithmetic_side_effects)]
 
 use crate::args::Decoder;
 use crate::linux::Syscall;
 use crate::memory::Memory;
-use crate::render;
+use crate::render::{self, StringStyle};
 use crate::sys::SigInfo;
 use nix::sys::ptrace;
 use nix::unistd::Pid;
+use std::io::{self, Write};
+
+/// The column strace pads ` = ` to (its `-a` default).
+const RESULT_COLUMN: usize = 40;
+
+/// ANSI styles, as SGR parameters.
+pub(super) const BOLD: &str = "1";
+pub(super) const DIM: &str = "2";
+pub(super) const RED: &str = "31";
+pub(super) const YELLOW: &str = "33";
+
+/// How values are spelled: strings cut at `string_limit` bytes, in `strings` style.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Spelling {
+    pub string_limit: usize,
+    pub strings: StringStyle,
+}
 
 /// The entry part of a line, `openat(AT_FDCWD, "x", O_RDONLY` or `read(3, `, and how many
-/// arguments it covers: those before the first one only the exit stop can decode.
-pub(crate) fn entry_text(call: &Syscall, tid: Pid, string_limit: usize) -> (String, usize) {
+/// arguments it covers: those before the first one only the exit stop can decode. The
+/// syscall's name is the first `call.name().len()` bytes (after `[i386] `, for colour).
+pub(crate) fn entry_text(call: &Syscall, tid: Pid, spelling: Spelling) -> (String, usize) {
     let memory = Memory::new(tid);
     let decoder = Decoder {
         memory: &memory,
-        string_limit,
+        string_limit: spelling.string_limit,
         ret: None,
     };
     let count = call.arg_count();
@@ -36,7 +57,7 @@ pub(crate) fn entry_text(call: &Syscall, tid: Pid, string_limit: usize) -> (Stri
         if n > 0 {
             text.push_str(", ");
         }
-        render::value(&mut text, &call.decode_arg(i, &decoder));
+        render::value_with(&mut text, &call.decode_arg(i, &decoder), spelling.strings);
     }
     if !shown.is_empty() && (covered..count).any(|i| call.shown(i)) {
         text.push_str(", ");
@@ -53,51 +74,77 @@ fn signal_frame_mask(text: &mut String, tid: Pid, memory: &Memory) {
     let Ok(regs) = ptrace::getregs(tid) else {
         return;
     };
-    if let Ok(mask) = memory.read_pod::<u64>(regs.rsp + UC_SIGMASK) {
+    // The stack pointer is the program's: near the top of the address space it wraps.
+    let Some(at) = regs.rsp.checked_add(UC_SIGMASK) else {
+        return;
+    };
+    if let Ok(mask) = memory.read_pod::<u64>(at) {
         text.push_str("{mask=");
         render::value(text, &crate::structs::sigset(mask));
         text.push('}');
     }
 }
 
-/// The rest of a line after the `covered` arguments: `"data", 5) = 5`, or `) = ?` when
-/// the call never returned (`ret` is `None`).
+/// The rest of a syscall line after its entry part, in the two pieces strace pads apart.
+#[derive(Debug)]
+pub(crate) struct ExitText {
+    /// The arguments only the exit stop could decode and the closing parenthesis:
+    /// `"data", 5)`, or ` <unfinished ...>)` for a call that never returned with
+    /// arguments left to show.
+    pub args: String,
+    /// `= 5`, `= -1 ENOENT (No such file or directory)`, `= ?`.
+    pub result: String,
+    /// The call failed (or was interrupted): `result` is an error.
+    pub failed: bool,
+}
+
+/// The rest of a line after the `covered` arguments; `ret` is `None` when the call never
+/// returned (then `= ?`, as strace says).
 pub(crate) fn exit_text(
     call: &Syscall,
     covered: usize,
     tid: Pid,
-    string_limit: usize,
+    spelling: Spelling,
     ret: Option<i64>,
-) -> String {
+) -> ExitText {
     let memory = Memory::new(tid);
     let decoder = Decoder {
         memory: &memory,
-        string_limit,
+        string_limit: spelling.string_limit,
         ret,
     };
     let mut shown = (covered..call.arg_count())
         .filter(|&i| call.shown(i))
         .peekable();
     let Some(ret) = ret else {
-        // The call never returned: what it would have filled in is unknown, as strace says.
-        let unfinished = if shown.peek().is_some() {
-            " <unfinished ...>"
+        // What the call would have filled in is unknown.
+        let args = if shown.peek().is_some() {
+            " <unfinished ...>)"
         } else {
-            ""
+            ")"
         };
-        return format!("{unfinished}) = ?");
+        return ExitText {
+            args: args.to_string(),
+            result: "= ?".to_string(),
+            failed: false,
+        };
     };
-    let mut text = String::new();
+    let mut args = String::new();
     for (n, i) in shown.enumerate() {
         if n > 0 {
-            text.push_str(", ");
+            args.push_str(", ");
         }
-        render::value(&mut text, &call.decode_arg(i, &decoder));
+        render::value_with(&mut args, &call.decode_arg(i, &decoder), spelling.strings);
     }
-    text.push(')');
+    args.push(')');
     let kind = call.info().map_or(crate::value::RetKind::Hex, |i| i.ret);
-    render::ret(&mut text, ret, kind);
-    text
+    let mut result = String::new();
+    render::result(&mut result, ret, kind);
+    ExitText {
+        args,
+        result,
+        failed: crate::Errno::from_ret(ret).is_err(),
+    }
 }
 
 /// strace's `{si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=42, ...}`.
@@ -161,4 +208,103 @@ fn clock_ticks(ticks: i64) -> String {
     // The kernel reports these in USER_HZ ticks, 100 per second on x86_64.
     const USER_HZ: f64 = 100.0;
     format!("{ticks} /* {:.2} s */", ticks as f64 / USER_HZ)
+}
+
+/// Writes the lines of one output, keeping count of the column for the padding before
+/// ` = ` and of the line left open by a syscall's entry.
+pub(super) struct Printer {
+    out: Box<dyn Write>,
+    /// Flush after every line: for a terminal or a pipe someone is reading.
+    flush_each: bool,
+    color: bool,
+    /// The thread whose line is being written (strace's `printing_tcp` while its
+    /// `curcol` is not 0).
+    pub open: Option<Pid>,
+    /// Visible columns written on the open line (colour codes not counted).
+    col: usize,
+}
+
+impl Printer {
+    pub(super) fn new(out: Box<dyn Write>, flush_each: bool, color: bool) -> Self {
+        Printer {
+            out,
+            flush_each,
+            color,
+            open: None,
+            col: 0,
+        }
+    }
+
+    pub(super) fn put(&mut self, text: &str) -> io::Result<()> {
+        self.col = self.col.saturating_add(text.len());
+        self.out.write_all(text.as_bytes())
+    }
+
+    /// Writes `text` in an ANSI `style` when colouring.
+    pub(super) fn put_styled(&mut self, text: &str, style: Option<&str>) -> io::Result<()> {
+        match style {
+            Some(style) if self.color && !text.is_empty() => {
+                self.col = self.col.saturating_add(text.len());
+                write!(self.out, "\x1b[{style}m{text}\x1b[0m")
+            }
+            _ => self.put(text),
+        }
+    }
+
+    /// Spaces up to the result column (strace's `tabto`); nothing past it.
+    pub(super) fn pad_to_result_column(&mut self) -> io::Result<()> {
+        if self.col < RESULT_COLUMN {
+            let spaces = " ".repeat(RESULT_COLUMN.saturating_sub(self.col));
+            self.put(&spaces)?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn end_line(&mut self) -> io::Result<()> {
+        self.out.write_all(b"\n")?;
+        self.open = None;
+        self.col = 0;
+        self.flush_if_asked()
+    }
+
+    /// Ends a line another line interrupts.
+    pub(super) fn close_open(&mut self) -> io::Result<()> {
+        if self.open.is_some() {
+            self.put(" <unfinished ...>")?;
+            self.end_line()?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn flush_if_asked(&mut self) -> io::Result<()> {
+        if self.flush_each {
+            self.out.flush()
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Ends an open line and writes out what is buffered.
+    pub(super) fn finish(&mut self) -> io::Result<()> {
+        self.close_open()?;
+        self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn padding_counts_visible_columns_only() {
+        let mut printer = Printer::new(Box::new(io::sink()), false, true);
+        printer.put_styled("brk", Some(BOLD)).unwrap();
+        printer.put("(NULL) ").unwrap();
+        printer.pad_to_result_column().unwrap();
+        assert_eq!(printer.col, RESULT_COLUMN);
+        printer.put(&"x".repeat(50)).unwrap();
+        let before = printer.col;
+        printer.pad_to_result_column().unwrap();
+        assert_eq!(printer.col, before, "no padding past the column");
+    }
 }

@@ -1,58 +1,534 @@
-//! The strace text sink: one line per syscall, signal and exit, as strace writes them.
+//! The strace text sink: one line per syscall, signal and exit, byte for byte as strace 6.1
+//! writes them.
+//!
+//! The layout rules are strace's (`printleader`, `tabto`, `print_syscall_resume` and
+//! `print_event_exit` in its `strace.c` and `syscall.c`):
+//! - a line starts with the pid prefix, then the clock (`-t`), then the time since the
+//!   previous line (`-r`);
+//! - after the closing parenthesis and one space, ` = ` is padded with spaces to column 40,
+//!   counting from the start of the line, prefixes included; a longer line gets no padding;
+//! - when a thread's syscall line is open and another line starts, the open line ends with
+//!   ` <unfinished ...>`, and its end later comes as `<... NAME resumed>` on a line of its
+//!   own (padded the same way); with one file per process no line is ever split;
+//! - `-T` appends ` <0.000012>` to a line whose syscall returned.
 
-use super::lines::{entry_text, exit_text, siginfo_text};
+use super::lines::{
+    BOLD, DIM, ExitText, Printer, RED, Spelling, YELLOW, entry_text, exit_text, siginfo_text,
+};
+use crate::DEFAULT_STRING_LIMIT;
 use crate::events::{Event, EventKind, Return, Sink, Tamper};
-use crate::render;
+use crate::render::{self, LocalZone, StringStyle};
 use nix::unistd::Pid;
-use std::collections::HashMap;
-use std::io::{self, Write};
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::SystemTime;
+
+/// How [`StraceText`] lays out and spells its lines. `Default` is strace's text to
+/// stderr: no timestamps, strings escaped and cut at 32 bytes, `[pid N] ` once a second
+/// thread is traced, no colour.
+#[derive(Clone, Debug)]
+pub struct TextOptions {
+    /// Show at most this many bytes of each string (`-s`).
+    pub string_limit: usize,
+    /// How strings are spelled (`-x`, `-xx`).
+    pub strings: StringStyle,
+    /// Which lines name their thread, and how.
+    pub prefix: PidPrefix,
+    /// Which lines are left out (`-q`, `-qq`, `-qqq`).
+    pub quiet: Quiet,
+    /// The clock at the start of each line (`-t`, `-tt`, `-ttt`).
+    pub timestamps: Timestamps,
+    /// The time since the previous line, at the start of each line (`-r`).
+    pub relative: bool,
+    /// The time spent in each syscall, after its result (`-T`).
+    pub durations: bool,
+    /// ANSI colours: syscall names bold, errors and deaths red, signals yellow, exits dim.
+    /// Decide with [`ColorChoice::enabled`].
+    pub color: bool,
+    /// Flush after every line: for a terminal, or a pipe someone is reading. Otherwise the
+    /// output is block-buffered.
+    pub flush_each_line: bool,
+}
+
+impl Default for TextOptions {
+    fn default() -> Self {
+        TextOptions {
+            string_limit: DEFAULT_STRING_LIMIT,
+            strings: StringStyle::Escaped,
+            prefix: PidPrefix::WhenMany,
+            quiet: Quiet::None,
+            timestamps: Timestamps::None,
+            relative: false,
+            durations: false,
+            color: false,
+            flush_each_line: true,
+        }
+    }
+}
+
+/// Which lines carry the id of their thread.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PidPrefix {
+    /// `[pid  1234] ` while more than one thread is traced (strace's stderr): counted from
+    /// the start of a child or thread to the line that reports its end.
+    #[default]
+    WhenMany,
+    /// `1234  ` (`%-5d `) on every line: strace's `-f -o FILE`.
+    Always,
+    /// Never: one file per process (`-ff`), or a single-process trace to stderr.
+    Never,
+}
+
+/// Lines left out, as strace's `-q` counts them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Quiet {
+    /// Everything is shown.
+    #[default]
+    None,
+    /// `-q`: strace stops writing `Process N attached` / `detached` on stderr. This sink
+    /// writes no such messages, so the trace itself is unchanged.
+    Attach,
+    /// `-qq`: also no `+++ exited with N +++` lines (`+++ killed by` lines stay).
+    Exits,
+    /// `-qqq`: also no `+++ superseded by execve in pid N +++` lines.
+    All,
+}
+
+impl Quiet {
+    /// The level `-q` given `count` times asks for.
+    pub fn from_count(count: u8) -> Quiet {
+        match count {
+            0 => Quiet::None,
+            1 => Quiet::Attach,
+            2 => Quiet::Exits,
+            _ => Quiet::All,
+        }
+    }
+}
+
+/// The clock at the start of each line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Timestamps {
+    /// None.
+    #[default]
+    None,
+    /// `-t`: local time of day, `14:05:09 `.
+    Seconds,
+    /// `-tt`: with microseconds, `14:05:09.123456 `.
+    Micros,
+    /// `-ttt`: seconds since the epoch with microseconds, `1700000000.123456 `.
+    Epoch,
+}
+
+impl Timestamps {
+    /// The clock `-t` given `count` times asks for.
+    pub fn from_count(count: u8) -> Timestamps {
+        match count {
+            0 => Timestamps::None,
+            1 => Timestamps::Seconds,
+            2 => Timestamps::Micros,
+            _ => Timestamps::Epoch,
+        }
+    }
+}
+
+/// `--color=auto|always|never`.
+///
+/// Following <https://no-color.org>, a non-empty `NO_COLOR` environment variable turns off
+/// the colour `auto` would choose; an explicit `always` is the user's own choice for this
+/// run and overrides it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ColorChoice {
+    /// Colour when the trace goes to a terminal and `NO_COLOR` is not set.
+    #[default]
+    Auto,
+    /// Always colour, even into a file.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour a trace going to a terminal (`to_terminal`) or elsewhere, given
+    /// this process's `NO_COLOR`.
+    pub fn enabled(self, to_terminal: bool) -> bool {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        self.decide(to_terminal, no_color)
+    }
+
+    fn decide(self, to_terminal: bool, no_color: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => to_terminal && !no_color,
+        }
+    }
+}
+
+impl FromStr for ColorChoice {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "auto" => Ok(ColorChoice::Auto),
+            "always" => Ok(ColorChoice::Always),
+            "never" => Ok(ColorChoice::Never),
+            _ => Err(format!(
+                "`{text}` is not a colour choice (expected auto, always or never)"
+            )),
+        }
+    }
+}
 
 /// strace's text: `openat(AT_FDCWD, "x", O_RDONLY) = 3`, `--- SIGCHLD {...} ---`,
-/// `+++ exited with 0 +++`.
+/// `+++ exited with 0 +++`, laid out as [`TextOptions`] asks.
+///
+/// As `strace -f -tt -T -o trace.txt ls`:
+///
+/// ```no_run
+/// use interpose_runtime::output::text::{PidPrefix, StraceText, TextOptions, Timestamps};
+/// use interpose_runtime::{Command, Passthru};
+///
+/// let options = TextOptions {
+///     prefix: PidPrefix::Always,
+///     timestamps: Timestamps::Micros,
+///     durations: true,
+///     flush_each_line: false,
+///     ..TextOptions::default()
+/// };
+/// let file = std::io::BufWriter::new(std::fs::File::create("trace.txt")?);
+/// let text = StraceText::with_options(Box::new(file), options);
+/// Command::new("ls").sink(text).trace(Passthru)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct StraceText {
-    printer: Printer,
-    string_limit: usize,
-    /// Per thread in a syscall: how many arguments its entry part showed.
-    covered: HashMap<Pid, usize>,
+    options: TextOptions,
+    spelling: Spelling,
+    /// For `-t` and `-tt`.
+    zone: Option<LocalZone>,
+    out: Output,
+    /// Threads in a syscall whose entry was written: what the entry part covered.
+    calls: HashMap<Pid, InCall>,
+    /// Threads traced now (strace's `nprocs`).
+    live: HashSet<Pid>,
+    /// Threads whose next syscall end is written as resumed even if their line is open:
+    /// a non-leader thread that executed took over the leader's id (strace's
+    /// `TCB_REPRINT`).
+    reprint: HashSet<Pid>,
+    /// When the previous line started (`-r`).
+    previous_line: Option<SystemTime>,
+}
+
+/// A syscall between its entry part and the rest of its line.
+struct InCall {
+    /// How many arguments the entry part showed.
+    covered: usize,
+    /// When it entered (`-T`).
+    entered: SystemTime,
+}
+
+/// Where lines go.
+enum Output {
+    /// One stream for every thread.
+    Shared(Printer),
+    /// `FILE.TID` per thread (`-ff`), opened when the thread starts.
+    PerProcess {
+        base: PathBuf,
+        append: bool,
+        files: HashMap<Pid, Printer>,
+    },
 }
 
 impl StraceText {
-    /// Text to `out`, strings cut at `string_limit` bytes; `flush_each_line` for a
-    /// terminal or a reader on a pipe.
+    /// Text to `out`, strings cut at `string_limit` bytes, the other options at their
+    /// defaults; `flush_each_line` for a terminal or a reader on a pipe.
     pub fn new(out: Box<dyn Write>, flush_each_line: bool, string_limit: usize) -> Self {
-        StraceText {
-            printer: Printer::new(out, flush_each_line),
+        let options = TextOptions {
             string_limit,
-            covered: HashMap::new(),
+            flush_each_line,
+            ..TextOptions::default()
+        };
+        StraceText::with_options(out, options)
+    }
+
+    /// Text to `out` (strace's `-o FILE`, or stderr), laid out as `options` asks.
+    pub fn with_options(out: Box<dyn Write>, options: TextOptions) -> Self {
+        let printer = Printer::new(out, options.flush_each_line, options.color);
+        StraceText::build(Output::Shared(printer), options)
+    }
+
+    /// One file per thread, `BASE.TID`, created (or with `append`, appended to) when the
+    /// thread starts, as strace's `-ff -o BASE` (with `-A`). Lines carry no pid prefix,
+    /// whatever `options.prefix` says, and are never split across threads.
+    ///
+    /// A file that cannot be created is a write error of the sink: it is dropped.
+    pub fn per_process(base: impl Into<PathBuf>, append: bool, options: TextOptions) -> Self {
+        let options = TextOptions {
+            prefix: PidPrefix::Never,
+            ..options
+        };
+        let out = Output::PerProcess {
+            base: base.into(),
+            append,
+            files: HashMap::new(),
+        };
+        StraceText::build(out, options)
+    }
+
+    fn build(out: Output, options: TextOptions) -> Self {
+        let zone = matches!(options.timestamps, Timestamps::Seconds | Timestamps::Micros)
+            .then(LocalZone::from_env);
+        StraceText {
+            spelling: Spelling {
+                string_limit: options.string_limit,
+                strings: options.strings,
+            },
+            zone,
+            options,
+            out,
+            calls: HashMap::new(),
+            live: HashSet::new(),
+            reprint: HashSet::new(),
+            previous_line: None,
         }
+    }
+
+    /// The printer `tid` writes to; with one file per thread, its file, opened if new.
+    fn printer(&mut self, tid: Pid) -> io::Result<&mut Printer> {
+        let color = self.options.color;
+        let flush_each = self.options.flush_each_line;
+        match &mut self.out {
+            Output::Shared(printer) => Ok(printer),
+            Output::PerProcess {
+                base,
+                append,
+                files,
+            } => match files.entry(tid) {
+                Entry::Occupied(file) => Ok(file.into_mut()),
+                Entry::Vacant(slot) => {
+                    let mut name = base.clone().into_os_string();
+                    name.push(format!(".{tid}"));
+                    let file = File::options()
+                        .write(true)
+                        .create(true)
+                        .append(*append)
+                        .truncate(!*append)
+                        .open(&name)?;
+                    let out = Box::new(BufWriter::new(file));
+                    Ok(slot.insert(Printer::new(out, flush_each, color)))
+                }
+            },
+        }
+    }
+
+    fn separate(&self) -> bool {
+        matches!(self.out, Output::PerProcess { .. })
+    }
+
+    /// Starts a line of `tid` (strace's `printleader`): ends an open line with
+    /// ` <unfinished ...>`, then writes the pid prefix and the times.
+    fn start_line(&mut self, tid: Pid, time: SystemTime) -> io::Result<&mut Printer> {
+        let lead = self.lead(tid, time);
+        let printer = self.printer(tid)?;
+        printer.close_open()?;
+        printer.open = Some(tid);
+        printer.put(&lead)?;
+        Ok(printer)
+    }
+
+    /// The text a line of `tid` starts with.
+    fn lead(&mut self, tid: Pid, time: SystemTime) -> String {
+        let mut lead = String::new();
+        match self.options.prefix {
+            PidPrefix::Always => lead.push_str(&format!("{:<5} ", tid.as_raw())),
+            PidPrefix::WhenMany if self.live.len() > 1 => {
+                lead.push_str(&format!("[pid {:>5}] ", tid.as_raw()))
+            }
+            PidPrefix::WhenMany | PidPrefix::Never => {}
+        }
+        let timestamps = self.options.timestamps;
+        match (timestamps, &self.zone) {
+            (Timestamps::None, _) => {}
+            (Timestamps::Epoch, _) => render::epoch_time(&mut lead, time),
+            (Timestamps::Seconds | Timestamps::Micros, zone) => {
+                let micros = timestamps == Timestamps::Micros;
+                let utc = LocalZone::default();
+                render::time_of_day(&mut lead, time, zone.as_ref().unwrap_or(&utc), micros)
+            }
+        }
+        if timestamps != Timestamps::None {
+            lead.push(' ');
+        }
+        if self.options.relative {
+            let previous = *self.previous_line.get_or_insert(time);
+            let elapsed = time.duration_since(previous).unwrap_or_default();
+            self.previous_line = Some(time);
+            let timed = timestamps != Timestamps::None;
+            if timed {
+                lead.push_str("(+");
+            }
+            render::relative_time(&mut lead, elapsed);
+            lead.push_str(if timed { ") " } else { " " });
+        }
+        lead
+    }
+
+    /// A line of its own (`--- SIGCHLD ... ---`, `+++ exited with 0 +++`).
+    fn line(
+        &mut self,
+        tid: Pid,
+        time: SystemTime,
+        text: &str,
+        style: Option<&str>,
+    ) -> io::Result<()> {
+        let printer = self.start_line(tid, time)?;
+        printer.put_styled(text, style)?;
+        printer.end_line()
+    }
+
+    fn entered(&mut self, event: &Event<'_>, call: &crate::Syscall) -> io::Result<()> {
+        let tid = event.tid;
+        let (text, covered) = entry_text(call, tid, self.spelling);
+        let name_end = text.find('(').unwrap_or(text.len());
+        let name_start = name_end.saturating_sub(call.name().len());
+        let printer = self.start_line(tid, event.time)?;
+        printer.put(&text[..name_start])?;
+        printer.put_styled(&text[name_start..name_end], Some(BOLD))?;
+        printer.put(&text[name_end..])?;
+        printer.flush_if_asked()?;
+        // As strace does, the clock for -T starts as late as possible: after the writing.
+        let entered = if self.options.durations {
+            SystemTime::now()
+        } else {
+            event.time
+        };
+        self.calls.insert(tid, InCall { covered, entered });
+        Ok(())
+    }
+
+    fn exited(&mut self, event: &Event<'_>, call: &crate::Syscall, ret: Return) -> io::Result<()> {
+        let tid = event.tid;
+        let in_call = self.calls.remove(&tid);
+        let covered = in_call.as_ref().map_or(0, |c| c.covered);
+        let value = match ret {
+            Return::Value(v) => Some(v),
+            Return::Unfinished => None,
+            Return::Detached => {
+                // strace ends the line only if it is the one being written.
+                let printer = self.printer(tid)?;
+                if printer.open != Some(tid) {
+                    return Ok(());
+                }
+                printer.put(" <detached ...>")?;
+                return printer.end_line();
+            }
+        };
+        let ExitText {
+            args,
+            result,
+            failed,
+        } = exit_text(call, covered, tid, self.spelling, value);
+        // `-T`: only for a call that returned.
+        let spent = match (&in_call, value) {
+            (Some(in_call), Some(_)) if self.options.durations => {
+                let spent = event
+                    .time
+                    .duration_since(in_call.entered)
+                    .unwrap_or_default();
+                let mut text = String::from(" ");
+                render::duration(&mut text, spent);
+                text
+            }
+            _ => String::new(),
+        };
+        let reprint = self.reprint.remove(&tid);
+        let separate = self.separate();
+        let open = self.printer(tid)?.open;
+        // With one file per thread, no other thread's line can come between.
+        let resumed = reprint || (!separate && open != Some(tid));
+        let printer = if resumed {
+            let printer = self.start_line(tid, event.time)?;
+            printer.put("<... ")?;
+            printer.put_styled(&call.name(), Some(BOLD))?;
+            printer.put(" resumed>")?;
+            printer
+        } else {
+            let printer = self.printer(tid)?;
+            printer.open = Some(tid);
+            printer
+        };
+        printer.put(&args)?;
+        printer.put(" ")?;
+        printer.pad_to_result_column()?;
+        printer.put_styled(&result, failed.then_some(RED))?;
+        printer.put(&spent)?;
+        printer.end_line()
+    }
+
+    /// A non-leader thread `former` executed: it takes over the leader's id `tid`
+    /// (strace's `maybe_switch_tcbs`).
+    fn superseded(&mut self, former: Pid, tid: Pid, time: SystemTime) -> io::Result<()> {
+        let printer = self.printer(former)?;
+        if printer.open == Some(former) {
+            printer.put(&format!(" <pid changed to {tid} ...>"))?;
+            printer.end_line()?;
+        }
+        if let Output::PerProcess { files, .. } = &mut self.out
+            && let Some(mut file) = files.remove(&former)
+        {
+            // The leader's file goes on for the thread; the thread's own file ends here.
+            file.finish()?;
+        }
+        self.live.remove(&former);
+        if let Some(in_call) = self.calls.remove(&former) {
+            self.calls.insert(tid, in_call);
+        }
+        self.reprint.insert(tid);
+        if self.options.quiet >= Quiet::All {
+            return Ok(());
+        }
+        let text = format!("+++ superseded by execve in pid {former} +++");
+        self.line(tid, time, &text, None)
+    }
+
+    /// The thread is gone: its line, if written, was its last one.
+    fn forget(&mut self, tid: Pid) -> io::Result<()> {
+        self.live.remove(&tid);
+        self.calls.remove(&tid);
+        self.reprint.remove(&tid);
+        if let Output::PerProcess { files, .. } = &mut self.out
+            && let Some(mut file) = files.remove(&tid)
+        {
+            file.finish()?;
+        }
+        Ok(())
     }
 }
 
 impl Sink for StraceText {
     fn event(&mut self, event: &Event<'_>) -> io::Result<()> {
         let tid = event.tid;
+        let time = event.time;
         match &event.kind {
             EventKind::Started => {
-                self.printer.root.get_or_insert(tid);
+                self.live.insert(tid);
+                if self.separate() {
+                    // strace creates the file when it starts tracing the thread.
+                    self.printer(tid)?;
+                }
                 Ok(())
             }
-            EventKind::SyscallEntered { call } => {
-                let (text, covered) = entry_text(call, tid, self.string_limit);
-                self.covered.insert(tid, covered);
-                self.printer.begin(tid, &text)
-            }
-            EventKind::SyscallExited { call, ret } => {
-                let covered = self.covered.remove(&tid).unwrap_or(0);
-                let rest = match ret {
-                    Return::Value(v) => exit_text(call, covered, tid, self.string_limit, Some(*v)),
-                    Return::Unfinished => exit_text(call, covered, tid, self.string_limit, None),
-                    Return::Detached => " <detached ...>".to_string(),
-                };
-                self.printer.finish(tid, &call.name(), &rest)
-            }
-            EventKind::Tampered(Tamper::UntracedRemoved) => self.printer.line(
+            EventKind::SyscallEntered { call } => self.entered(event, call),
+            EventKind::SyscallExited { call, ret } => self.exited(event, call, *ret),
+            EventKind::Tampered(Tamper::UntracedRemoved) => self.line(
                 tid,
+                time,
                 "--- CLONE_UNTRACED removed: the new process stays traced ---",
+                None,
             ),
             EventKind::Signal { signal, info } => {
                 let text = format!(
@@ -60,19 +536,20 @@ impl Sink for StraceText {
                     render::signal_name(*signal),
                     siginfo_text(*signal, *info)
                 );
-                self.printer.line(tid, &text)
+                self.line(tid, time, &text, Some(YELLOW))
             }
             EventKind::Stopped { signal } => {
                 let text = format!("--- stopped by {} ---", render::signal_name(*signal));
-                self.printer.line(tid, &text)
+                self.line(tid, time, &text, Some(YELLOW))
             }
-            EventKind::Exec { former } if *former != tid => {
-                let text = format!("+++ superseded by execve in pid {former} +++");
-                self.printer.line(tid, &text)
-            }
+            EventKind::Exec { former } if *former != tid => self.superseded(*former, tid, time),
             EventKind::Exited(status) => {
-                let text = match (status.exit_code(), status.terminating_signal()) {
-                    (Some(code), _) => format!("+++ exited with {code} +++"),
+                match (status.exit_code(), status.terminating_signal()) {
+                    (Some(_), _) if self.options.quiet >= Quiet::Exits => {}
+                    (Some(code), _) => {
+                        let text = format!("+++ exited with {code} +++");
+                        self.line(tid, time, &text, Some(DIM))?;
+                    }
                     (None, signal) => {
                         let core = if status.core_dumped() {
                             " (core dumped)"
@@ -80,102 +557,46 @@ impl Sink for StraceText {
                             ""
                         };
                         let name = render::signal_name(signal.unwrap_or(0));
-                        format!("+++ killed by {name}{core} +++")
+                        let text = format!("+++ killed by {name}{core} +++");
+                        self.line(tid, time, &text, Some(RED))?;
                     }
-                };
-                self.printer.line(tid, &text)
+                }
+                self.forget(tid)
             }
-            EventKind::Exec { .. } | EventKind::Injected { .. } | EventKind::Detached => Ok(()),
+            EventKind::Detached => self.forget(tid),
+            EventKind::Exec { .. } | EventKind::Injected { .. } => Ok(()),
         }
     }
 
     fn finish(&mut self) -> io::Result<()> {
-        self.printer.finish_output()
+        match &mut self.out {
+            Output::Shared(printer) => printer.finish(),
+            Output::PerProcess { files, .. } => {
+                let mut result = Ok(());
+                for (_, mut printer) in files.drain() {
+                    let finished = printer.finish();
+                    if result.is_ok() {
+                        result = finished;
+                    }
+                }
+                result
+            }
+        }
     }
 }
 
-/// Writes trace lines, keeping strace's layout when syscalls of different tracees
-/// interleave: a line left open by one tracee is closed with `<unfinished ...>` before
-/// another tracee writes, and continued later as `<... NAME resumed>`.
-struct Printer {
-    out: Box<dyn Write>,
-    /// Flush after every write: for a terminal or a pipe someone is reading.
-    flush_each: bool,
-    /// Lines of this tracee carry no `[pid N]` prefix.
-    pub(super) root: Option<Pid>,
-    /// The tracee whose line is written up to its entry part.
-    open: Option<Pid>,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl Printer {
-    /// A printer writing to `out`; `flush_each` flushes after every write (for a terminal
-    /// or a pipe someone is reading).
-    fn new(out: Box<dyn Write>, flush_each: bool) -> Self {
-        Printer {
-            out,
-            flush_each,
-            root: None,
-            open: None,
-        }
-    }
-
-    fn prefix(&self, tid: Pid) -> String {
-        if Some(tid) == self.root {
-            String::new()
-        } else {
-            format!("[pid {:>5}] ", tid.as_raw())
-        }
-    }
-
-    fn close_open(&mut self) -> io::Result<()> {
-        if self.open.take().is_some() {
-            self.out.write_all(b" <unfinished ...>\n")?;
-        }
-        Ok(())
-    }
-
-    /// Writes the entry part of a syscall line (`read(3, `), leaving the line open.
-    fn begin(&mut self, tid: Pid, text: &str) -> io::Result<()> {
-        self.close_open()?;
-        let line = format!("{}{text}", self.prefix(tid));
-        self.out.write_all(line.as_bytes())?;
-        self.open = Some(tid);
-        self.flush()
-    }
-
-    /// Finishes the syscall line of `tid` with `rest` (`"data", 5) = 5`).
-    fn finish(&mut self, tid: Pid, name: &str, rest: &str) -> io::Result<()> {
-        if self.open == Some(tid) {
-            self.open = None;
-            self.out.write_all(rest.as_bytes())?;
-            self.out.write_all(b"\n")?;
-        } else {
-            self.close_open()?;
-            let line = format!("{}<... {name} resumed>{rest}\n", self.prefix(tid));
-            self.out.write_all(line.as_bytes())?;
-        }
-        self.flush()
-    }
-
-    /// Writes a line of its own (`--- SIGCHLD ... ---`, `+++ exited with 0 +++`).
-    fn line(&mut self, tid: Pid, text: &str) -> io::Result<()> {
-        self.close_open()?;
-        let line = format!("{}{text}\n", self.prefix(tid));
-        self.out.write_all(line.as_bytes())?;
-        self.flush()
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        if self.flush_each {
-            self.out.flush()
-        } else {
-            Ok(())
-        }
-    }
-
-    /// Writes out anything buffered.
-    fn finish_output(&mut self) -> io::Result<()> {
-        self.close_open()?;
-        self.out.flush()
+    #[test]
+    fn no_color_turns_off_auto_but_not_always() {
+        assert!(ColorChoice::Auto.decide(true, false));
+        assert!(!ColorChoice::Auto.decide(true, true));
+        assert!(!ColorChoice::Auto.decide(false, false));
+        assert!(ColorChoice::Always.decide(false, true));
+        assert!(!ColorChoice::Never.decide(true, false));
+        assert_eq!("always".parse(), Ok(ColorChoice::Always));
+        assert!("sometimes".parse::<ColorChoice>().is_err());
     }
 }
