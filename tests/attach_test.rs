@@ -72,12 +72,26 @@ fn attaching_while_threads_come_and_go_always_traces() {
     let pid = churn.id().to_string();
     let mut failures = Vec::new();
     for attempt in 0..100 {
+        let trace = dir.join("trace");
+        let _ = std::fs::remove_file(&trace);
         let mut tracer = Command::new(common::interpose_bin())
-            .args(["-o", "/dev/null", "-p", &pid])
+            .args(["-o", trace.to_str().unwrap(), "-p", &pid])
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(20));
+        // Interrupt once tracing is under way (a SIGINT before interpose has set itself up
+        // kills it, as it would kill strace).
+        let deadline = std::time::Instant::now() + common::TIMEOUT;
+        while std::fs::metadata(&trace).map_or(0, |m| m.len()) == 0 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "attach {attempt}: nothing traced"
+            );
+            if tracer.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
         let _ = nix::sys::signal::kill(
             nix::unistd::Pid::from_raw(tracer.id() as i32),
             nix::sys::signal::Signal::SIGINT,

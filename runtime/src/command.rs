@@ -5,7 +5,6 @@ use crate::events::Sink;
 use crate::output::text::StraceText;
 use crate::sys::{self, Filter, Interest, SpawnSpec};
 use crate::{Error, Linux, Passthru, SYSCALLS, Syscall};
-use nix::unistd::Pid;
 use std::collections::BTreeMap;
 use std::ffi::{CString, OsStr, OsString};
 use std::io::{self, Read, Write};
@@ -55,7 +54,7 @@ pub struct Outcome<H> {
     pub timed_out: bool,
     /// The signal to this process that ended the run early: a second termination signal
     /// with [`Command::forward_signals`], or an interrupt with
-    /// [`Attach::detach_on_interrupt`].
+    /// [`Attach::detach_on_interrupt`](crate::Attach::detach_on_interrupt).
     pub interrupted_by: Option<i32>,
     /// The first error writing the trace (a reader that went away, a full disk). The sink
     /// that failed was dropped; the program ran on unchanged.
@@ -375,11 +374,11 @@ impl Command {
     }
 }
 
-/// Where the trace goes and how strings are cut, shared by [`Command`] and [`Attach`].
-struct TraceSettings {
-    out: Option<(Box<dyn Write>, bool)>,
-    sinks: Vec<Box<dyn Sink>>,
-    string_limit: usize,
+/// Where the trace goes and how strings are cut, shared by [`Command`] and [`Attach`](crate::Attach).
+pub(crate) struct TraceSettings {
+    pub(crate) out: Option<(Box<dyn Write>, bool)>,
+    pub(crate) sinks: Vec<Box<dyn Sink>>,
+    pub(crate) string_limit: usize,
 }
 
 impl Default for TraceSettings {
@@ -399,7 +398,7 @@ impl TraceSettings {
     }
 
     /// The sinks: the strace text, when asked for, then the others.
-    fn into_sinks(self) -> Vec<Box<dyn Sink>> {
+    pub(crate) fn into_sinks(self) -> Vec<Box<dyn Sink>> {
         let string_limit = self.string_limit;
         let text = self.out.map(|(out, flush)| {
             Box::new(StraceText::new(out, flush, string_limit)) as Box<dyn Sink>
@@ -410,7 +409,7 @@ impl TraceSettings {
 
 /// Runs the tracer loop, with a watchdog thread that kills the traced tree after `timeout`,
 /// and with `caught` signals to this process handled by the tracer's policy.
-fn run_tracer<H: Linux + 'static>(
+pub(crate) fn run_tracer<H: Linux + 'static>(
     tracer: Tracer<H>,
     timeout: Option<Duration>,
     caught: &[i32],
@@ -437,7 +436,7 @@ fn run_tracer<H: Linux + 'static>(
     ended
 }
 
-fn outcome<H>(handler: Rc<H>, ended: Ended) -> Outcome<H> {
+pub(crate) fn outcome<H>(handler: Rc<H>, ended: Ended) -> Outcome<H> {
     let handler = Rc::try_unwrap(handler)
         .unwrap_or_else(|_| unreachable!("every handler future ended with the tracer"));
     Outcome {
@@ -446,81 +445,6 @@ fn outcome<H>(handler: Rc<H>, ended: Ended) -> Outcome<H> {
         timed_out: ended.timed_out,
         interrupted_by: ended.interrupted_by,
         output_error: ended.output_error,
-    }
-}
-
-/// A running process to trace, with all its threads and the children it starts from now
-/// on: `strace -p`.
-///
-/// Every syscall stops (a seccomp filter cannot be added to a process that is already
-/// running), and the vDSO stays as the program found it. The process is not killed if the
-/// tracer goes away: the kernel detaches it and it runs on.
-pub struct Attach {
-    pid: Pid,
-    trace: TraceSettings,
-    timeout: Option<Duration>,
-    detach_on_interrupt: bool,
-}
-
-impl Attach {
-    /// Attaches to process `pid` (its thread group).
-    pub fn new(pid: Pid) -> Self {
-        Attach {
-            pid,
-            trace: TraceSettings::default(),
-            timeout: None,
-            detach_on_interrupt: false,
-        }
-    }
-
-    /// While tracing, `SIGINT` (Ctrl-C), `SIGTERM` or `SIGHUP` to this process detaches
-    /// from every tracee, which runs on as if never traced, and ends the run with
-    /// [`Outcome::interrupted_by`] set: `strace -p`'s Ctrl-C.
-    pub fn detach_on_interrupt(mut self, on: bool) -> Self {
-        self.detach_on_interrupt = on;
-        self
-    }
-
-    /// As [`Command::trace_to`].
-    pub fn trace_to(mut self, out: impl Write + 'static, flush_each_line: bool) -> Self {
-        self.trace.out = Some((Box::new(out), flush_each_line));
-        self
-    }
-
-    /// As [`Command::sink`].
-    pub fn sink(mut self, sink: impl Sink + 'static) -> Self {
-        self.trace.sinks.push(Box::new(sink));
-        self
-    }
-
-    /// As [`Command::string_limit`].
-    pub fn string_limit(mut self, limit: usize) -> Self {
-        self.trace.string_limit = limit;
-        self
-    }
-
-    /// As [`Command::timeout`]: kills the traced tree after `limit`.
-    pub fn timeout(mut self, limit: Duration) -> Self {
-        self.timeout = Some(limit);
-        self
-    }
-
-    /// Traces the process with `handler` until it and its traced children are gone.
-    ///
-    /// # Errors
-    /// [`Error::Tracee`] when the process cannot be seized (`ESRCH`: no such process,
-    /// `EPERM`: not allowed).
-    pub fn trace<H: Linux + 'static>(self, handler: H) -> Result<Outcome<H>, Error> {
-        let handler = Rc::new(handler);
-        let mut tracer = Tracer::attach(self.pid, handler.clone(), self.trace.into_sinks())?;
-        let caught: &[i32] = if self.detach_on_interrupt {
-            tracer.on_signal(OnSignal::Detach);
-            &[libc::SIGINT, libc::SIGTERM, libc::SIGHUP]
-        } else {
-            &[]
-        };
-        let ended = run_tracer(tracer, self.timeout, caught)?;
-        Ok(outcome(handler, ended))
     }
 }
 

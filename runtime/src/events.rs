@@ -11,7 +11,7 @@ use crate::linux::Syscall;
 use crate::memory::Memory;
 use nix::unistd::Pid;
 use std::io;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 pub use crate::sys::SigInfo;
 
@@ -24,6 +24,9 @@ pub struct Event<'a> {
     pub pid: Pid,
     /// When the tracer saw it.
     pub time: SystemTime,
+    /// The system CPU time the thread's process had used by then (`wait4`'s `ru_stime`):
+    /// strace's `-c` counts the difference between a call's entry and exit.
+    pub system_time: Duration,
     /// What happened.
     pub kind: EventKind<'a>,
 }

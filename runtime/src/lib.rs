@@ -22,6 +22,7 @@
 #![warn(missing_docs)]
 
 pub mod args;
+mod attach;
 mod command;
 mod engine;
 mod errno;
@@ -38,7 +39,8 @@ mod tracee;
 pub mod value;
 pub mod vdso;
 
-pub use command::{Attach, Command, DEFAULT_STRING_LIMIT, Outcome, exit_like};
+pub use attach::Attach;
+pub use command::{Command, DEFAULT_STRING_LIMIT, Outcome, exit_like};
 pub use engine::WaitStatus;
 pub use errno::{Errno, SysResult};
 pub use error::Error;

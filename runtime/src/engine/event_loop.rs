@@ -84,7 +84,10 @@ impl<H: Linux + 'static> Tracer<H> {
                 sys::wait_any()
             };
             return match waited {
-                Ok((tid, status)) => Ok(Some((tid, status))),
+                Ok(waited) => {
+                    self.system_time = waited.system_time;
+                    Ok(Some((waited.tid, waited.status)))
+                }
                 Err(NixErrno::EINTR) => {
                     self.check_signals();
                     continue;

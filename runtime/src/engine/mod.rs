@@ -29,7 +29,7 @@ use std::io;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 use threads::Threads;
 
 /// Options every tracee gets: report syscall stops as `SIGTRAP | 0x80`, and follow
@@ -74,6 +74,8 @@ pub(crate) struct Tracer<H> {
     mode: Mode,
     live: Arc<Live>,
     shutdown: Shutdown,
+    /// The system CPU time of the process of the stop being handled.
+    system_time: Duration,
 }
 
 impl<H: Linux + 'static> Tracer<H> {
@@ -162,6 +164,7 @@ impl<H: Linux + 'static> Tracer<H> {
             mode,
             live: Arc::new(Live::default()),
             shutdown: Shutdown::new(),
+            system_time: Duration::ZERO,
         }
     }
 
@@ -212,6 +215,7 @@ impl<H: Linux + 'static> Tracer<H> {
             tid,
             pid: self.threads.pid_of(tid),
             time: SystemTime::now(),
+            system_time: self.system_time,
             kind,
         };
         let mut failed = None;

@@ -7,18 +7,20 @@ use crate::events::{Event, EventKind, Return, Sink};
 use nix::unistd::Pid;
 use std::collections::HashMap;
 use std::io::{self, Write};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 /// strace's `-c`: one row per syscall with its calls, errors and time.
 ///
-/// A call's time is the wall-clock time between its entry and exit stops, as strace's
-/// `-w` measures it. A call that never returned (`exit_group`, a thread killed inside a
+/// A call's time is the system CPU time its process used between the call's entry and
+/// exit stops, as strace measures it, or with [`Count::wall_clock`] the wall-clock time
+/// between them (strace's `-w`). A call that never returned (`exit_group`, a thread killed inside a
 /// call) is not counted, as strace does not count it.
 pub struct Count {
     out: Box<dyn Write>,
     summary: Summary,
-    /// When each thread's current call entered.
-    entered: HashMap<Pid, SystemTime>,
+    /// When each thread's current call entered: wall clock and system time.
+    entered: HashMap<Pid, (SystemTime, Duration)>,
+    wall_clock: bool,
 }
 
 impl Count {
@@ -28,7 +30,14 @@ impl Count {
             out,
             summary: Summary::new(sort_by),
             entered: HashMap::new(),
+            wall_clock: false,
         }
+    }
+
+    /// Counts wall-clock time between entry and exit instead of system time (`-w`).
+    pub fn wall_clock(mut self, on: bool) -> Self {
+        self.wall_clock = on;
+        self
     }
 }
 
@@ -36,7 +45,8 @@ impl Sink for Count {
     fn event(&mut self, event: &Event<'_>) -> io::Result<()> {
         match &event.kind {
             EventKind::SyscallEntered { .. } => {
-                self.entered.insert(event.tid, event.time);
+                self.entered
+                    .insert(event.tid, (event.time, event.system_time));
             }
             EventKind::SyscallExited { call, ret } => {
                 let entered = self.entered.remove(&event.tid);
@@ -44,9 +54,13 @@ impl Sink for Count {
                 let Return::Value(v) = ret else {
                     return Ok(());
                 };
-                let time = entered
-                    .and_then(|at| event.time.duration_since(at).ok())
-                    .unwrap_or_default();
+                let time = match entered {
+                    Some((at, _)) if self.wall_clock => {
+                        event.time.duration_since(at).unwrap_or_default()
+                    }
+                    Some((_, cpu)) => event.system_time.saturating_sub(cpu),
+                    None => Duration::ZERO,
+                };
                 let failed = Errno::from_ret(*v).is_err();
                 self.summary.record(&call.name(), time, failed);
             }

@@ -225,35 +225,52 @@ fn restart(request: libc::c_uint, pid: Pid, signal: i32) -> nix::Result<()> {
     }
 }
 
-/// `waitpid(-1, __WALL | __WNOTHREAD)`: the next state change of one of this thread's
-/// tracees or children. Not nix's wrapper, whose decoding rejects real-time signal
-/// numbers.
-pub fn wait_any() -> nix::Result<(Pid, abi::WaitStatus)> {
-    let mut status = 0;
-    // SAFETY: `status` is a live int for the kernel to fill.
-    let pid = unsafe { libc::waitpid(-1, &mut status, libc::__WALL | libc::__WNOTHREAD) };
-    if pid < 0 {
-        Err(nix::errno::Errno::last())
-    } else {
-        Ok((Pid::from_raw(pid), abi::WaitStatus(status)))
-    }
+/// One tracee's state change, as `wait4` reports it.
+#[derive(Clone, Copy, Debug)]
+pub struct Waited {
+    /// The thread.
+    pub tid: Pid,
+    /// How it stopped or ended.
+    pub status: abi::WaitStatus,
+    /// The system CPU time its process has used so far (what strace's `-c` sums).
+    pub system_time: std::time::Duration,
+}
+
+/// `wait4(-1, __WALL | __WNOTHREAD)`: the next state change of one of this thread's
+/// tracees or children. Not nix's wrapper, whose decoding rejects real-time signal numbers.
+pub fn wait_any() -> nix::Result<Waited> {
+    wait4(0).map(|w| w.expect("a blocking wait returns a tracee"))
 }
 
 /// As [`wait_any`] with `WNOHANG`: `Ok(None)` when no tracee has changed state.
-pub fn wait_any_nohang() -> nix::Result<Option<(Pid, abi::WaitStatus)>> {
+pub fn wait_any_nohang() -> nix::Result<Option<Waited>> {
+    wait4(libc::WNOHANG)
+}
+
+fn wait4(flags: i32) -> nix::Result<Option<Waited>> {
     let mut status = 0;
-    // SAFETY: `status` is a live int for the kernel to fill.
+    // SAFETY: a zeroed rusage (integers only) for the kernel to fill.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `status` and `usage` are live locals for the kernel to fill.
     let pid = unsafe {
-        libc::waitpid(
+        libc::wait4(
             -1,
             &mut status,
-            libc::__WALL | libc::__WNOTHREAD | libc::WNOHANG,
+            libc::__WALL | libc::__WNOTHREAD | flags,
+            &mut usage,
         )
     };
     match pid {
         0 => Ok(None),
         p if p < 0 => Err(nix::errno::Errno::last()),
-        p => Ok(Some((Pid::from_raw(p), abi::WaitStatus(status)))),
+        p => Ok(Some(Waited {
+            tid: Pid::from_raw(p),
+            status: abi::WaitStatus(status),
+            system_time: std::time::Duration::new(
+                usage.ru_stime.tv_sec.max(0) as u64,
+                (usage.ru_stime.tv_usec.clamp(0, 999_999) as u32).saturating_mul(1000),
+            ),
+        })),
     }
 }
 
