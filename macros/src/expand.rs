@@ -442,8 +442,9 @@ fn expand_dispatch(table: &Checked, trait_name: &Ident) -> TokenStream {
         .map(|s| Ident::new(&s.name, Span::call_site()))
         .collect();
     quote! {
-        /// Calls the handler's method for `call`.
-        pub(crate) async fn dispatch<L: #trait_name + ?Sized>(
+        /// Calls the handler's own method for `call` (`openat` for an `Openat`, ...): what
+        /// [`Linux::syscall`] does by default.
+        pub async fn dispatch<L: #trait_name + ?Sized>(
             handler: &L,
             t: &mut crate::Tracee,
             call: Syscall,

@@ -4,7 +4,7 @@ use crate::engine::{Ended, FORWARDED, Mode, OnSignal, Tracer};
 use crate::events::Sink;
 use crate::output::text::StraceText;
 use crate::sys::{self, Filter, Interest, SpawnSpec};
-use crate::{Error, Linux, Passthru, SYSCALLS, Syscall};
+use crate::{Error, Linux, Passthru, SYSCALLS};
 use std::collections::BTreeMap;
 use std::ffi::{CString, OsStr, OsString};
 use std::io::{self, Read, Write};
@@ -235,15 +235,16 @@ impl Command {
     pub fn trace<H: Linux + 'static>(mut self, handler: H) -> Result<Outcome<H>, Error> {
         let path = resolve(&self.program, self.env.as_ref())?;
         let mut spec = self.spawn_spec(&path)?;
-        // A full trace stops at every call anyway; otherwise only the handler's calls stop.
-        if !self.trace.observed() {
-            let interest = interest(H::OVERRIDES);
-            let clock_trapped = interest
-                .numbers
-                .iter()
-                .any(|n| VDSO_CALLS.contains(&i64::from(*n)));
+        let sinks = std::mem::take(&mut self.trace).into_sinks();
+        // Only the calls the handler or a sink is interested in stop; when that is every
+        // call, no filter: every call stops at entry and exit.
+        let interest = sinks
+            .iter()
+            .fold(handler.interest(), |all, sink| all.union(sink.interest()));
+        if !interest.is_all() {
+            let clock_trapped = VDSO_CALLS.iter().any(|&n| interest.contains(n));
             self.suppress_vdso = Some(self.suppress_vdso.unwrap_or(clock_trapped));
-            spec.filter = Some(Filter::new(&interest));
+            spec.filter = Some(Filter::new(&filter_interest(&interest)));
         }
         if self.shield_interrupts && self.forward_signals.is_none() {
             spec.default_signals = [libc::SIGINT, libc::SIGQUIT]
@@ -252,7 +253,7 @@ impl Command {
                 .collect();
         }
         let shielded = spec.default_signals.clone();
-        let result = self.trace_spec(&path, &spec, handler);
+        let result = self.trace_spec(&path, &spec, handler, sinks);
         for signal in shielded {
             sys::restore_default(signal);
         }
@@ -264,6 +265,7 @@ impl Command {
         path: &Path,
         spec: &SpawnSpec,
         handler: H,
+        sinks: Vec<Box<dyn Sink>>,
     ) -> Result<Outcome<H>, Error> {
         let spawn_error = |error| Error::Spawn {
             program: path.to_owned(),
@@ -288,7 +290,6 @@ impl Command {
             );
             return Err(spawn_error(source));
         }
-        let sinks = self.trace.into_sinks();
         let mode = if spec.filter.is_some() {
             Mode::Seccomp
         } else {
@@ -392,11 +393,6 @@ impl Default for TraceSettings {
 }
 
 impl TraceSettings {
-    /// Whether anything observes the trace.
-    fn observed(&self) -> bool {
-        self.out.is_some() || !self.sinks.is_empty()
-    }
-
     /// The sinks: the strace text, when asked for, then the others.
     pub(crate) fn into_sinks(self) -> Vec<Box<dyn Sink>> {
         let string_limit = self.string_limit;
@@ -457,17 +453,11 @@ const VDSO_CALLS: &[i64] = &[
     libc::SYS_getcpu,
 ];
 
-/// The seccomp interest of a handler: the syscalls among its overridden methods.
-fn interest(overrides: &[&str]) -> Interest {
-    let mut numbers: Vec<u32> = overrides
-        .iter()
-        .filter_map(|name| Syscall::by_name(name))
-        .map(|info| info.number as u32)
-        .collect();
-    numbers.sort_unstable();
+/// The seccomp filter's view of an interest.
+fn filter_interest(interest: &crate::Interest) -> Interest {
     Interest {
-        numbers,
-        unknown: overrides.contains(&"unknown_syscall"),
+        numbers: interest.numbers().map(|n| n as u32).collect(),
+        unknown: interest.includes_unknown(),
         known: SYSCALLS.iter().map(|info| info.number as u32).collect(),
     }
 }

@@ -6,6 +6,7 @@
 //! nothing it does changes what the tracee does. A sink that fails (its reader went away)
 //! is dropped and the trace goes on without it.
 
+use crate::Interest;
 use crate::engine::WaitStatus;
 use crate::linux::Syscall;
 use crate::memory::Memory;
@@ -110,6 +111,13 @@ pub enum EventKind<'a> {
 
 /// An observer of the trace: the strace text, JSON lines, the `-c` table, or your own.
 pub trait Sink {
+    /// The syscalls this sink needs to see. The engine stops only at the calls some sink
+    /// or the handler is interested in, and lets the others run with no stop at all (a
+    /// seccomp filter); process events and signals always reach every sink.
+    fn interest(&self) -> Interest {
+        Interest::all()
+    }
+
     /// Whether this sink needs `call`'s syscall-exit stop (its result, its out-arguments,
     /// or its duration). Asked once per call at its entry; a call no sink or handler needs
     /// at exit costs one stop instead of two.
@@ -134,6 +142,10 @@ pub trait Sink {
 }
 
 impl<S: Sink + ?Sized> Sink for Box<S> {
+    fn interest(&self) -> Interest {
+        (**self).interest()
+    }
+
     fn wants_exit(&self, call: &Syscall) -> bool {
         (**self).wants_exit(call)
     }

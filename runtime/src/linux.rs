@@ -3,7 +3,7 @@
 
 use crate::args::Decoder;
 use crate::value::{SyscallInfo, Value};
-use crate::{SysResult, Tracee};
+use crate::{Interest, SysResult, Tracee};
 use nix::unistd::Pid;
 
 /// The typed arguments of one syscall, generated per `syscalls.toml` entry.
@@ -127,6 +127,27 @@ pub trait Linux {
     /// The names of the methods this impl overrides, written by `#[interpose::handler]`.
     /// Only these syscalls stop the tracee (unless a trace of every call is requested).
     const OVERRIDES: &'static [&'static str];
+
+    /// The syscalls this handler wants to decide: only these stop the tracee (besides those
+    /// a sink needs). By default the methods the impl overrides, as
+    /// [`OVERRIDES`](Linux::OVERRIDES) records them, or every call when it overrides
+    /// [`syscall`](Linux::syscall). Override it to choose at run time, from a command
+    /// line for example; the methods of calls outside it are never called.
+    fn interest(&self) -> Interest {
+        if Self::OVERRIDES.contains(&"syscall") {
+            Interest::all()
+        } else {
+            Interest::from_names(Self::OVERRIDES.iter().copied())
+        }
+    }
+
+    /// Every syscall in [`interest`](Linux::interest) arrives here first; by default it
+    /// goes on to its own method (`openat`, `read`, ...). Override it to handle calls
+    /// generically, by number or by their decoded arguments, and call
+    /// [`dispatch`](crate::linux::dispatch) for the ones left to their methods.
+    async fn syscall(&self, t: &mut Tracee, call: Syscall) -> SysResult {
+        dispatch(self, t, call).await
+    }
 
     /// A syscall number the table does not know. Runs unchanged by default.
     async fn unknown_syscall(&self, t: &mut Tracee, call: Unknown) -> SysResult {

@@ -18,7 +18,7 @@ pub(crate) use shutdown::{FORWARDED, OnSignal};
 pub use stop::WaitStatus;
 pub(crate) use threads::Live;
 
-use crate::Error;
+use crate::{Error, Interest};
 use crate::events::{Event, EventKind, Sink};
 use crate::linux::{Linux, Syscall};
 use nix::errno::Errno as NixErrno;
@@ -62,6 +62,8 @@ pub(crate) struct Ended {
 
 pub(crate) struct Tracer<H> {
     handler: Rc<H>,
+    /// The calls the handler decides; the others stop only for the sinks and run as they are.
+    handler_interest: Interest,
     threads: Threads,
     sinks: Vec<Box<dyn Sink>>,
     output_error: Option<io::Error>,
@@ -153,6 +155,7 @@ impl<H: Linux + 'static> Tracer<H> {
         mode: Mode,
     ) -> Self {
         Tracer {
+            handler_interest: handler.interest(),
             handler,
             threads: Threads::default(),
             sinks,

@@ -2,7 +2,7 @@
 
 use super::Tracer;
 use crate::events::{EventKind, Return, Tamper};
-use crate::linux::{Linux, Syscall, dispatch};
+use crate::linux::{Linux, Syscall};
 use crate::regs::{Untraced, set_return, set_syscall, strip_untraced};
 use crate::sys;
 use crate::tracee::{Forward, Tracee};
@@ -88,10 +88,13 @@ impl<H: Linux + 'static> Tracer<H> {
             phase: Phase::Running,
         };
         let handler = self.handler.clone();
+        let wanted = matches!(call, Syscall::I386(_)) || self.handler_interest.contains(number);
         let future: HandlerFuture = match untraced {
             // A clone3 that cannot run as a clone: answered here, never run.
             Untraced::Refused(errno) => Box::pin(async move { Err(errno) }),
-            _ => Box::pin(async move { dispatch(&*handler, &mut tracee, call).await }),
+            // Stopped for a sink only: the handler never sees it.
+            _ if !wanted => Box::pin(async move { tracee.pass(call) }),
+            _ => Box::pin(async move { handler.syscall(&mut tracee, call).await }),
         };
         self.decide(tid, in_flight, future, at_seccomp)
     }
