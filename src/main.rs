@@ -8,7 +8,7 @@ use interpose::output::count::Count;
 use interpose::output::summary::SortBy;
 use interpose::output::text::{ColorChoice, PidPrefix, Quiet, StraceText, TextOptions, Timestamps};
 use interpose::render::StringStyle;
-use interpose::{Attach, Command, DEFAULT_STRING_LIMIT, Passthru, Pid, exit_like};
+use interpose::{Attach, Command, DEFAULT_STRING_LIMIT, Daemonize, Passthru, Pid, exit_like};
 use std::ffi::OsString;
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
@@ -102,6 +102,12 @@ struct Cli {
         value_parser = str::parse::<ColorChoice>
     )]
     color: ColorChoice,
+
+    /// Run the tracer beside the program instead of above it: the program keeps the pid
+    /// and the parent it would have untraced (its parent sees its exit status directly).
+    /// -DD: the tracer in a process group of its own; -DDD: in a session of its own.
+    #[arg(short = 'D', action = ArgAction::Count, conflicts_with = "pid")]
+    daemonize: u8,
 
     /// Kill the whole traced process tree after SECS seconds.
     #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
@@ -249,7 +255,19 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             if let Some(limit) = cli.timeout {
                 command = command.timeout(limit);
             }
-            command.trace(Passthru)?
+            command = match cli.daemonize {
+                0 => command,
+                1 => command.daemonize(Daemonize::Grandchild),
+                2 => command.daemonize(Daemonize::ProcessGroup),
+                _ => command.daemonize(Daemonize::Session),
+            };
+            let outcome = command.trace(Passthru)?;
+            if cli.daemonize > 0 {
+                // The tracer beside the program: its parent already has the program's
+                // status; nobody waits for this process.
+                return Ok(ExitCode::SUCCESS);
+            }
+            outcome
         }
         (None, None) => unreachable!("clap requires PROGRAM unless -p is given"),
     };

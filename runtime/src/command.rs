@@ -3,7 +3,8 @@
 use crate::engine::{Ended, FORWARDED, Mode, OnSignal, Tracer};
 use crate::events::Sink;
 use crate::output::text::StraceText;
-use crate::sys::{self, Filter, Interest, SpawnSpec};
+pub use crate::sys::Daemonize;
+use crate::sys::{self, DaemonSide, Filter, Interest, SpawnSpec};
 use crate::{Error, Linux, Passthru, SYSCALLS};
 use std::collections::BTreeMap;
 use std::ffi::{CString, OsStr, OsString};
@@ -42,6 +43,7 @@ pub struct Command {
     shield_interrupts: bool,
     forward_signals: Option<Duration>,
     keep_closed_stdio: bool,
+    daemonize: Option<Daemonize>,
 }
 
 /// How a traced run ended, with the handler given back so it can report what it saw.
@@ -76,6 +78,7 @@ impl Command {
             shield_interrupts: false,
             forward_signals: None,
             keep_closed_stdio: false,
+            daemonize: None,
         }
     }
 
@@ -212,6 +215,16 @@ impl Command {
         self
     }
 
+    /// Runs the tracer beside the program instead of above it, as strace's `-D`: this
+    /// process becomes the program (keeping its pid, its parent, and the exit status its
+    /// parent waits for), and a grandchild traces it. [`trace`](Command::trace) then
+    /// returns in the tracer, when the run ends; in this process it returns only if the
+    /// program could not start. Call it from a single-threaded process only.
+    pub fn daemonize(mut self, how: Daemonize) -> Self {
+        self.daemonize = Some(how);
+        self
+    }
+
     /// Runs the program with the passthru handler: traced, unchanged.
     ///
     /// # Errors
@@ -253,7 +266,10 @@ impl Command {
                 .collect();
         }
         let shielded = spec.default_signals.clone();
-        let result = self.trace_spec(&path, &spec, handler, sinks);
+        let result = match self.daemonize {
+            Some(how) => self.trace_beside(how, (&path, &spec), handler, sinks),
+            None => self.trace_spec(&path, &spec, handler, sinks),
+        };
         for signal in shielded {
             sys::restore_default(signal);
         }
@@ -261,7 +277,7 @@ impl Command {
     }
 
     fn trace_spec<H: Linux + 'static>(
-        self,
+        mut self,
         path: &Path,
         spec: &SpawnSpec,
         handler: H,
@@ -272,7 +288,8 @@ impl Command {
             error,
         };
         let (child, errors) = sys::fork_stopped(spec).map_err(spawn_error)?;
-        drop(self.stdio);
+        // The child has its copies of the program's standard streams.
+        drop(std::mem::take(&mut self.stdio));
         let status = sys::wait_stopped(child).map_err(|e| spawn_error(e.into()))?;
         let mut errors = std::fs::File::from(errors);
         let read_error = |errors: &mut std::fs::File| {
@@ -296,14 +313,59 @@ impl Command {
             Mode::AllSyscalls
         };
         let handler = Rc::new(handler);
-        let mut tracer = Tracer::seize(
-            child,
-            handler.clone(),
-            sinks,
-            self.suppress_vdso.unwrap_or(true),
-            mode,
-        )?;
-        let caught: Vec<i32> = match self.forward_signals {
+        let settings = (self.suppress_vdso.unwrap_or(true), mode);
+        let mut tracer = Tracer::seize(child, handler.clone(), sinks, settings, false)?;
+        let caught = self.caught_signals(&mut tracer);
+        let ended = run_tracer(tracer, self.timeout, &caught)?;
+        // The pipe closed at exec (close-on-exec); four bytes on it mean execve failed.
+        if let Some(errno) = read_error(&mut errors) {
+            return Err(exec_error(path, errno));
+        }
+        Ok(outcome(handler, ended))
+    }
+
+    /// `-D`: this process becomes the program, a grandchild traces it. Returns in the
+    /// tracer when the run ends, and in this process only if the program could not start.
+    fn trace_beside<H: Linux + 'static>(
+        self,
+        how: Daemonize,
+        (path, spec): (&Path, &SpawnSpec),
+        handler: H,
+        sinks: Vec<Box<dyn Sink>>,
+    ) -> Result<Outcome<H>, Error> {
+        let spawn_error = |error| Error::Spawn {
+            program: path.to_owned(),
+            error,
+        };
+        let (program, go) = match sys::daemonize(how).map_err(spawn_error)? {
+            DaemonSide::Program { go } => {
+                let error = sys::exec_when_seized(spec, go);
+                return Err(match error.raw_os_error() {
+                    Some(errno) => exec_error(path, errno),
+                    None => spawn_error(error),
+                });
+            }
+            DaemonSide::Tracer { program, go } => (program, go),
+        };
+        let mode = if spec.filter.is_some() {
+            Mode::Seccomp
+        } else {
+            Mode::AllSyscalls
+        };
+        let handler = Rc::new(handler);
+        let settings = (self.suppress_vdso.unwrap_or(true), mode);
+        let mut tracer = Tracer::seize(program, handler.clone(), sinks, settings, true)?;
+        // The program may go on to execve now.
+        let _ = nix::unistd::write(&go, b"!");
+        drop(go);
+        let caught = self.caught_signals(&mut tracer);
+        let ended = run_tracer(tracer, self.timeout, &caught)?;
+        Ok(outcome(handler, ended))
+    }
+
+    /// The signals this process catches while tracing, with the policy set on `tracer`.
+    fn caught_signals<H: Linux + 'static>(&self, tracer: &mut Tracer<H>) -> Vec<i32> {
+        match self.forward_signals {
             Some(grace) => {
                 tracer.on_signal(OnSignal::Forward { grace });
                 // What this process ignores, the program inherits ignored: natively it would
@@ -316,13 +378,7 @@ impl Command {
                     .collect()
             }
             None => Vec::new(),
-        };
-        let ended = run_tracer(tracer, self.timeout, &caught)?;
-        // The pipe closed at exec (close-on-exec); four bytes on it mean execve failed.
-        if let Some(errno) = read_error(&mut errors) {
-            return Err(exec_error(path, errno));
         }
-        Ok(outcome(handler, ended))
     }
 
     fn spawn_spec(&self, path: &Path) -> Result<SpawnSpec, Error> {

@@ -41,7 +41,7 @@ pub mod value;
 pub mod vdso;
 
 pub use attach::Attach;
-pub use command::{Command, DEFAULT_STRING_LIMIT, Outcome, exit_like};
+pub use command::{Command, Daemonize, DEFAULT_STRING_LIMIT, Outcome, exit_like};
 pub use engine::WaitStatus;
 pub use errno::{Errno, SysResult};
 pub use error::Error;

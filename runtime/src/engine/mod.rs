@@ -18,9 +18,9 @@ pub(crate) use shutdown::{FORWARDED, OnSignal};
 pub use stop::WaitStatus;
 pub(crate) use threads::Live;
 
-use crate::{Error, Interest};
 use crate::events::{Event, EventKind, Sink};
 use crate::linux::{Linux, Syscall};
+use crate::{Error, Interest};
 use nix::errno::Errno as NixErrno;
 use nix::sys::ptrace;
 use nix::unistd::Pid;
@@ -81,13 +81,15 @@ pub(crate) struct Tracer<H> {
 }
 
 impl<H: Linux + 'static> Tracer<H> {
-    /// Seizes `root`, a child forked by this thread and stopped by its own `SIGSTOP`.
+    /// Seizes `root`, the program before its exec: a child forked by this thread and
+    /// stopped by its own `SIGSTOP`, or (`running`) a process that waits, running, for the
+    /// tracer beside it (`-D`).
     pub(crate) fn seize(
         root: Pid,
         handler: Rc<H>,
         sinks: Vec<Box<dyn Sink>>,
-        suppress_vdso: bool,
-        mode: Mode,
+        (suppress_vdso, mode): (bool, Mode),
+        running: bool,
     ) -> Result<Self, Error> {
         let seccomp = if mode == Mode::Seccomp {
             ptrace::Options::PTRACE_O_TRACESECCOMP
@@ -97,9 +99,15 @@ impl<H: Linux + 'static> Tracer<H> {
         // EXITKILL: no tracee outlives the tracer, even one killed with SIGKILL.
         let options = seccomp | ptrace::Options::PTRACE_O_EXITKILL | FOLLOW;
         ptrace::seize(root, options).map_err(|e| Error::tracee("PTRACE_SEIZE", root, e))?;
-        // The child stopped itself; SIGCONT lets it go on to execve, now traced.
-        nix::sys::signal::kill(root, nix::sys::signal::SIGCONT)
-            .map_err(|e| Error::tracee("kill(SIGCONT)", root, e))?;
+        if running {
+            // Running (it waits for word that it is seized): stop it once, so that from its
+            // next stop on it is resumed the way the mode wants.
+            ptrace::interrupt(root).map_err(|e| Error::tracee("PTRACE_INTERRUPT", root, e))?;
+        } else {
+            // The child stopped itself; SIGCONT lets it go on to execve, now traced.
+            nix::sys::signal::kill(root, nix::sys::signal::SIGCONT)
+                .map_err(|e| Error::tracee("kill(SIGCONT)", root, e))?;
+        }
         let mut tracer = Tracer::new(root, handler, sinks, suppress_vdso, mode);
         tracer.ensure_thread(root);
         Ok(tracer)

@@ -12,7 +12,7 @@ mod spawn;
 mod startup;
 
 pub use seccomp::{Filter, Interest};
-pub use spawn::{SpawnSpec, fork_stopped};
+pub use spawn::{DaemonSide, Daemonize, SpawnSpec, daemonize, exec_when_seized, fork_stopped};
 pub use startup::closed_at_start;
 
 use nix::sys::uio::{RemoteIoVec, process_vm_readv, process_vm_writev};
