@@ -1,0 +1,407 @@
+//! `--json`: the trace as JSON lines, one object per event, for `jq` and for programs.
+//!
+//! A syscall is one object, written when it ends: its arguments under their `syscalls.toml`
+//! names (those the program passes decoded at entry, those the kernel fills at exit), its
+//! return value, its errno. Signals, execs, exits, starts, stops, detaches, injections and
+//! tamperings are objects of their own. `docs/JSON.md` describes every field and
+//! `docs/trace.schema.json` is the JSON Schema; a test checks the schema against the table
+//! and validates real traces against it.
+
+mod notation;
+
+pub use notation::JsonValue;
+
+use crate::Errno;
+use crate::WaitStatus;
+use crate::args::Decoder;
+use crate::events::{Event, EventKind, Return, SigInfo, Sink, Tamper};
+use crate::linux::Syscall;
+use crate::memory::Memory;
+use crate::value::Value;
+use nix::unistd::Pid;
+use notation::{SigInfoJson, SignalJson};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use std::collections::HashMap;
+use std::io::{self, Write};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// JSON lines: one object per syscall (written when it ends), signal, exec, exit, start,
+/// stop, detach, injection and tampering, each on its own line.
+///
+/// ```json
+/// {"type":"syscall","time":1767225600.123456,"pid":42,"tid":42,"name":"openat","number":257,"args":{"dirfd":"AT_FDCWD","pathname":"/etc/hosts","flags":{"raw":524288,"names":["O_RDONLY","O_CLOEXEC"]}},"ret":3,"duration":0.000011}
+/// ```
+///
+/// The fields are described in `docs/JSON.md`; `docs/trace.schema.json` is their JSON
+/// Schema.
+pub struct JsonLines {
+    out: Box<dyn Write>,
+    flush_each_line: bool,
+    string_limit: usize,
+    /// Per thread in a syscall: the call and what was decoded at its entry.
+    in_flight: HashMap<Pid, Entered>,
+    /// The line being written, kept to reuse its allocation.
+    line: Vec<u8>,
+}
+
+/// A syscall between its entry and its end.
+struct Entered {
+    call: Syscall,
+    time: SystemTime,
+    pid: Pid,
+    tid: Pid,
+    args: Args,
+}
+
+/// A call's arguments by index: decoded, or not (yet) known.
+type Args = [Option<Value>; 6];
+
+/// Names of the arguments of a syscall the table does not describe.
+const RAW_ARG_NAMES: [&str; 6] = ["arg0", "arg1", "arg2", "arg3", "arg4", "arg5"];
+
+impl JsonLines {
+    /// JSON lines to `out`, strings cut at `string_limit` bytes; `flush_each_line` for a
+    /// terminal or a reader on a pipe.
+    pub fn new(out: Box<dyn Write>, flush_each_line: bool, string_limit: usize) -> Self {
+        JsonLines {
+            out,
+            flush_each_line,
+            string_limit,
+            in_flight: HashMap::new(),
+            line: Vec::with_capacity(512),
+        }
+    }
+
+    /// Decodes into `args` what can be decoded now: at entry (`ret` is `None`) the
+    /// arguments the program passes; at exit the rest (what the kernel filled, and
+    /// everything when the entry was not seen).
+    fn decode(&self, call: &Syscall, tid: Pid, ret: Option<i64>, args: &mut Args) {
+        let memory = Memory::new(tid);
+        let decoder = Decoder {
+            memory: &memory,
+            string_limit: self.string_limit,
+            ret,
+        };
+        let info = call.info();
+        for (i, slot) in args.iter_mut().enumerate().take(call.arg_count()) {
+            let out_param = info.is_some_and(|info| info.args[i].at_exit);
+            let now = match ret {
+                None => !out_param,
+                Some(_) => slot.is_none(),
+            };
+            if now && call.shown(i) {
+                *slot = Some(call.decode_arg(i, &decoder));
+            }
+        }
+    }
+
+    fn write(&mut self, object: &Object<'_>) -> io::Result<()> {
+        self.line.clear();
+        serde_json::to_writer(&mut self.line, object).map_err(io::Error::other)?;
+        self.line.push(b'\n');
+        self.out.write_all(&self.line)?;
+        if self.flush_each_line {
+            self.out.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the object of a call that ended with `end` at `now` (`injected`: with a
+    /// result that is not the kernel's).
+    fn write_call(
+        &mut self,
+        entered: Entered,
+        end: Return,
+        now: SystemTime,
+        injected: bool,
+    ) -> io::Result<()> {
+        let duration = match end {
+            Return::Value(_) => now.duration_since(entered.time).ok(),
+            Return::Unfinished | Return::Detached => None,
+        };
+        self.write(&Object {
+            kind: "syscall",
+            time: entered.time,
+            pid: entered.pid,
+            tid: entered.tid,
+            body: Body::Call {
+                call: &entered.call,
+                args: &entered.args,
+                end: Some(end),
+                duration,
+                injected,
+            },
+        })
+    }
+
+    /// The syscall-exit of `tid`: the call's object, with its out-arguments.
+    fn exited(
+        &mut self,
+        event: &Event<'_>,
+        call: &Syscall,
+        ret: Return,
+        injected: bool,
+    ) -> io::Result<()> {
+        let mut entered = match self.in_flight.remove(&event.tid) {
+            Some(entered) => entered,
+            // Not seen entering: everything is decoded now, as the text trace does.
+            None => Entered {
+                call: *call,
+                time: event.time,
+                pid: event.pid,
+                tid: event.tid,
+                args: Default::default(),
+            },
+        };
+        if let Return::Value(value) = ret {
+            let mut args = std::mem::take(&mut entered.args);
+            self.decode(call, event.tid, Some(value), &mut args);
+            entered.args = args;
+        }
+        self.write_call(entered, ret, event.time, injected)
+    }
+}
+
+impl Sink for JsonLines {
+    fn event(&mut self, event: &Event<'_>) -> io::Result<()> {
+        let tid = event.tid;
+        let (kind, body) = match &event.kind {
+            EventKind::SyscallEntered { call } => {
+                let mut args = Args::default();
+                self.decode(call, tid, None, &mut args);
+                let entered = Entered {
+                    call: **call,
+                    time: event.time,
+                    pid: event.pid,
+                    tid,
+                    args,
+                };
+                if let Some(stale) = self.in_flight.insert(tid, entered) {
+                    self.write_call(stale, Return::Unfinished, event.time, false)?;
+                }
+                return Ok(());
+            }
+            EventKind::SyscallExited {
+                call,
+                ret,
+                injected,
+            } => return self.exited(event, call, *ret, *injected),
+            EventKind::Injected { call } => {
+                let mut args = Args::default();
+                self.decode(call, tid, None, &mut args);
+                let object = Object {
+                    kind: "injected",
+                    time: event.time,
+                    pid: event.pid,
+                    tid,
+                    body: Body::Call {
+                        call,
+                        args: &args,
+                        end: None,
+                        duration: None,
+                        injected: false,
+                    },
+                };
+                return self.write(&object);
+            }
+            EventKind::Started => ("started", Body::Nothing),
+            EventKind::Tampered(tamper) => ("tampered", Body::Tampered(*tamper)),
+            EventKind::Signal { signal, info } => (
+                "signal",
+                Body::Signal {
+                    signal: *signal,
+                    info: *info,
+                },
+            ),
+            EventKind::Stopped { signal } => ("stopped", Body::Stopped(*signal)),
+            EventKind::Exec { former } => {
+                // The execve of a thread other than the leader ends under the leader's id.
+                if *former != tid
+                    && let Some(entered) = self.in_flight.remove(former)
+                {
+                    self.in_flight.insert(tid, entered);
+                }
+                ("exec", Body::Exec(*former))
+            }
+            EventKind::Exited(status) => {
+                if let Some(entered) = self.in_flight.remove(&tid) {
+                    self.write_call(entered, Return::Unfinished, event.time, false)?;
+                }
+                let kind = if status.exit_code().is_some() {
+                    "exited"
+                } else {
+                    "killed"
+                };
+                (kind, Body::Exited(*status))
+            }
+            EventKind::Detached => {
+                if let Some(entered) = self.in_flight.remove(&tid) {
+                    self.write_call(entered, Return::Detached, event.time, false)?;
+                }
+                ("detached", Body::Nothing)
+            }
+        };
+        self.write(&Object {
+            kind,
+            time: event.time,
+            pid: event.pid,
+            tid,
+            body,
+        })
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        // Calls the engine did not end (it ends them all when the run ends normally).
+        let mut left: Vec<Entered> = self.in_flight.drain().map(|(_, e)| e).collect();
+        left.sort_by_key(|e| e.time);
+        let now = SystemTime::now();
+        for entered in left {
+            self.write_call(entered, Return::Unfinished, now, false)?;
+        }
+        self.out.flush()
+    }
+}
+
+/// One line: the fields every object has, then those of its type.
+struct Object<'a> {
+    kind: &'static str,
+    time: SystemTime,
+    pid: Pid,
+    tid: Pid,
+    body: Body<'a>,
+}
+
+enum Body<'a> {
+    Nothing,
+    /// A syscall (`end` is `Some`) or an injected call (`None`).
+    Call {
+        call: &'a Syscall,
+        args: &'a Args,
+        end: Option<Return>,
+        duration: Option<Duration>,
+        /// Its result is not the kernel's (strace's `(INJECTED)`).
+        injected: bool,
+    },
+    Signal {
+        signal: i32,
+        info: Option<SigInfo>,
+    },
+    Stopped(i32),
+    Exec(Pid),
+    Exited(WaitStatus),
+    Tampered(Tamper),
+}
+
+impl Serialize for Object<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("type", self.kind)?;
+        map.serialize_entry("time", &seconds(self.time))?;
+        map.serialize_entry("pid", &self.pid.as_raw())?;
+        map.serialize_entry("tid", &self.tid.as_raw())?;
+        match &self.body {
+            Body::Nothing => {}
+            Body::Call {
+                call,
+                args,
+                end,
+                duration,
+                injected,
+            } => {
+                map.serialize_entry("name", &call.name())?;
+                map.serialize_entry("number", &call.number())?;
+                if matches!(call, Syscall::I386(_)) {
+                    map.serialize_entry("abi", "i386")?;
+                }
+                map.serialize_entry("args", &ArgsJson { call, args })?;
+                match end {
+                    Some(Return::Value(ret)) => {
+                        map.serialize_entry("ret", ret)?;
+                        if let Err(errno) = Errno::from_ret(*ret) {
+                            map.serialize_entry("errno", &errno.name())?;
+                            map.serialize_entry("error", &errno.description())?;
+                        }
+                    }
+                    Some(Return::Unfinished) => {
+                        map.serialize_entry("ret", &())?;
+                        map.serialize_entry("unfinished", "never_returned")?;
+                    }
+                    Some(Return::Detached) => {
+                        map.serialize_entry("ret", &())?;
+                        map.serialize_entry("unfinished", "detached")?;
+                    }
+                    None => {}
+                }
+                if let Some(duration) = duration {
+                    map.serialize_entry("duration", &micros(*duration))?;
+                }
+                if *injected {
+                    map.serialize_entry("injected", &true)?;
+                }
+            }
+            Body::Signal { signal, info } => {
+                map.serialize_entry("signal", &SignalJson(*signal))?;
+                let info = info.map(|info| SigInfoJson(*signal, info));
+                map.serialize_entry("siginfo", &info)?;
+            }
+            Body::Stopped(signal) => map.serialize_entry("signal", &SignalJson(*signal))?,
+            Body::Exec(former) => map.serialize_entry("former", &former.as_raw())?,
+            Body::Exited(status) => match status.exit_code() {
+                Some(code) => map.serialize_entry("code", &code)?,
+                None => {
+                    let signal = status.terminating_signal().unwrap_or(0);
+                    map.serialize_entry("signal", &SignalJson(signal))?;
+                    map.serialize_entry("core_dumped", &status.core_dumped())?;
+                }
+            },
+            Body::Tampered(Tamper::UntracedRemoved) => {
+                map.serialize_entry("what", "clone_untraced_removed")?;
+            }
+        }
+        map.end()
+    }
+}
+
+/// Seconds since the epoch, to the microsecond: the integer count of microseconds is
+/// exact in an `f64`, and one division rounds it to the double nearest the decimal, which
+/// prints with at most six decimals.
+fn seconds(time: SystemTime) -> f64 {
+    micros(time.duration_since(UNIX_EPOCH).unwrap_or_default())
+}
+
+fn micros(duration: Duration) -> f64 {
+    duration.as_micros() as f64 / 1e6
+}
+
+/// A call's arguments as an object keyed by their `syscalls.toml` names.
+struct ArgsJson<'a> {
+    call: &'a Syscall,
+    args: &'a Args,
+}
+
+impl Serialize for ArgsJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let info = self.call.info();
+        let mut map = s.serialize_map(None)?;
+        for (i, value) in self.args.iter().enumerate() {
+            let Some(value) = value else { continue };
+            let name = info.map_or(RAW_ARG_NAMES[i], |info| info.args[i].name);
+            map.serialize_entry(name, &JsonValue(value))?;
+        }
+        map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_have_at_most_six_decimals() {
+        let time = UNIX_EPOCH + Duration::new(1_767_225_600, 123_456_789);
+        assert_eq!(
+            serde_json::to_string(&seconds(time)).unwrap(),
+            "1767225600.123456"
+        );
+    }
+}
