@@ -469,18 +469,15 @@ fn fault_inject_makes_cp_fail_with_an_io_error() {
     let (from, to) = (dir.join("from.txt"), dir.join("to.txt"));
     std::fs::write(&from, "some data\n").unwrap();
     // GNU cp copies with copy_file_range where it can, else with read/write: fail the
-    // first call of either, whichever this cp makes.
+    // first call of either, whichever this cp makes; its error message (a write to fd 2)
+    // goes through.
     let run = example(
         "fault_inject",
         &[
-            "--syscall",
-            "copy_file_range",
-            "--syscall",
-            "write",
-            "--errno",
-            "EIO",
-            "--nth",
-            "1",
+            "-e",
+            "inject=copy_file_range:error=EIO:when=1",
+            "-e",
+            "inject=write:error=EIO:when=1:if=fd!=2",
             "cp",
             path_str(&from),
             path_str(&to),
@@ -488,15 +485,26 @@ fn fault_inject_makes_cp_fail_with_an_io_error() {
     );
     assert_eq!(run.code(), Some(1), "{run:?}");
     assert!(run.stderr.contains("Input/output error"), "{run:?}");
-    assert!(run.stderr.contains("fault_inject: failed 1 of "), "{run:?}");
+    let tampered: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("fault_inject: inject="))
+        .collect();
+    assert_eq!(tampered.len(), 2, "a line per rule: {run:?}");
+    assert_eq!(
+        tampered
+            .iter()
+            .filter(|l| l.contains(": tampered with 1 of 1 matching calls"))
+            .count(),
+        1,
+        "one of the two calls failed cp: {run:?}"
+    );
 
     let untouched = example(
         "fault_inject",
         &[
-            "--syscall",
-            "write",
-            "--nth",
-            "1000",
+            "-e",
+            "inject=write:error=EIO:when=1000",
             "cp",
             path_str(&from),
             path_str(&to),
@@ -513,7 +521,7 @@ fn fault_inject_fails_every_nth_call() {
     };
     let run = example(
         "fault_inject",
-        &["--syscall", "write", "--every", "2", path_str(&writer)],
+        &["-e", "inject=write:error=EIO:when=2+2", path_str(&writer)],
     );
     assert_eq!(run.code(), Some(0), "{run:?}");
     assert_eq!(run.stdout, "024");
@@ -524,8 +532,9 @@ fn fault_inject_fails_every_nth_call() {
     );
     // The report is the 7th write: it works, as 7 is odd.
     assert!(
-        run.stderr
-            .contains("fault_inject: failed 3 of 7 write calls with EIO"),
+        run.stderr.contains(
+            "fault_inject: inject=write:error=EIO:when=2+2: tampered with 3 of 7 matching calls"
+        ),
         "{run:?}"
     );
 }
@@ -537,15 +546,7 @@ fn fault_inject_fails_only_the_nth_call_with_the_chosen_errno() {
     };
     let run = example(
         "fault_inject",
-        &[
-            "--syscall",
-            "write",
-            "--errno",
-            "ENOSPC",
-            "--nth",
-            "3",
-            path_str(&writer),
-        ],
+        &["-e", "inject=write:error=ENOSPC:when=3", path_str(&writer)],
     );
     assert_eq!(run.code(), Some(0), "{run:?}");
     assert_eq!(run.stdout, "01345");
@@ -555,47 +556,75 @@ fn fault_inject_fails_only_the_nth_call_with_the_chosen_errno() {
         "{run:?}"
     );
     assert!(
-        run.stderr.contains("failed 1 of 7 write calls with ENOSPC"),
+        run.stderr.contains("tampered with 1 of 7 matching calls"),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn fault_inject_tests_arguments_and_applies_several_rules() {
+    let Some(writer) = writer_program("examples-fault-writer-short") else {
+        return;
+    };
+    // fault= fails with ENOSYS, here only writes to stdout (the report goes to stderr), the
+    // first two; a later rule fails the sixth write to stdout with EPIPE.
+    let run = example(
+        "fault_inject",
+        &[
+            "-e",
+            "fault=write:if=fd=1:when=1..2",
+            "-e",
+            "inject=write:error=EPIPE:if=fd=1:when=6",
+            path_str(&writer),
+        ],
+    );
+    assert_eq!(run.code(), Some(0), "{run:?}");
+    assert_eq!(run.stdout, "234");
+    let (enosys, epipe) = (libc::ENOSYS, libc::EPIPE);
+    assert!(
+        run.stderr
+            .contains(&format!("{enosys} {enosys} w w w {epipe} \n")),
         "{run:?}"
     );
 }
 
 #[test]
 fn fault_inject_reports_bad_usage() {
-    let not_injectable = example("fault_inject", &["--syscall", "wait4", "true"]);
-    assert_usage_error(&not_injectable, "fault_inject", "cannot inject into wait4");
-    assert!(not_injectable.stderr.contains("copy_file_range"));
     assert_usage_error(
-        &example("fault_inject", &["--syscall", "no_such_call", "true"]),
+        &example(
+            "fault_inject",
+            &["-e", "inject=no_such_call:error=EIO", "true"],
+        ),
         "fault_inject",
-        "no syscall is named no_such_call",
+        "invalid system call 'no_such_call'",
+    );
+    assert_usage_error(
+        &example("fault_inject", &["-e", "inject=read:error=EWHAT", "true"]),
+        "fault_inject",
+        "no errno is named EWHAT",
     );
     assert_usage_error(
         &example(
             "fault_inject",
-            &["--syscall", "read", "--errno", "EWHAT", "true"],
+            &["-e", "inject=read:error=EIO:when=0", "true"],
         ),
         "fault_inject",
-        "unknown errno EWHAT",
-    );
-    assert_usage_error(
-        &example("fault_inject", &["--syscall", "read", "--nth", "0", "true"]),
-        "fault_inject",
-        "positive integer",
+        "when=0",
     );
     assert_usage_error(
         &example(
             "fault_inject",
-            &["--syscall", "read", "--nth", "1", "--every", "2", "true"],
+            &["-e", "inject=openat:error=EIO:if=pathnme~/etc/*", "true"],
         ),
         "fault_inject",
-        "at most one",
+        "openat has no argument named pathnme",
     );
     assert_usage_error(
-        &example("fault_inject", &["true"]),
+        &example("fault_inject", &["-e", "trace=read", "true"]),
         "fault_inject",
-        "--syscall",
+        "expected inject=",
     );
+    assert_usage_error(&example("fault_inject", &["true"]), "fault_inject", "-e");
 }
 
 // ---- redirect ----
