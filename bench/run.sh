@@ -14,9 +14,11 @@
 #   strace           strace -f (every call, two stops each)
 #   strace_openat    strace -f --seccomp-bpf -e trace=openat
 #   interpose        interpose -o /dev/null (every call traced, like strace -f)
+#   json             interpose --json -o /dev/null (the same trace as JSON lines)
 #   never            a handler overriding kexec_load, which no workload calls: no stops
 #   openat           a handler overriding openat, deciding at entry: one stop per openat
 #   floor_openat     bench/floor.c trapping openat: the cheapest possible one-stop tracer
+#   trace_openat     interpose -e trace=openat -o /dev/null: the CLI's selection, prefiltered
 #   emulate          (getppid) a handler answering getppid itself: one stop per call
 #   forward          (getppid) a handler forwarding getppid and awaiting it: two stops
 #   floor_getppid    (getppid) bench/floor.c trapping getppid
@@ -29,7 +31,7 @@ while getopts "r:w:ah" opt; do
     r) RUNS=$OPTARG ;;
     w) FILTER=$OPTARG ;;
     a) ALL=1 ;;
-    *) sed -n '2,22p' "$0"; exit 2 ;;
+    *) sed -n '2,/^[^#]/{/^#/p}' "$0"; exit 2 ;;
   esac
 done
 [ -n "${EPOCHREALTIME:-}" ] || { echo "bash >= 5 required" >&2; exit 2; }
@@ -43,6 +45,7 @@ trap 'rm -rf "$TMPD"' EXIT
 (cd "$ROOT" && cargo build --quiet --release --bin interpose --example bench_handlers)
 gcc -O2 -o "$TMPD/floor" "$ROOT/bench/floor.c"
 gcc -O2 -o "$TMPD/getppid_loop" "$ROOT/bench/getppid_loop.c"
+gcc -O2 -pthread -o "$TMPD/getppid_threads" "$ROOT/bench/getppid_threads.c"
 PY=$(python3 -c 'import sys; print(sys.executable)')
 INTERPOSE="$ROOT/target/release/interpose"
 HANDLERS="$ROOT/target/release/examples/bench_handlers"
@@ -54,6 +57,7 @@ WORKLOADS=(
   "tar_doc_pipe|sh:tar cf - /usr/share/doc 2>/dev/null | cat >/dev/null"
   "python_stat_100k|sh:$PY -c 'import os; [os.stat(\"/\") for _ in range(100000)]'"
   "getppid_200k|$TMPD/getppid_loop $GETPPID_CALLS"
+  "getppid_threads_4x500k|$TMPD/getppid_threads 4 500000"
 )
 COMMON=(
   "native|"
@@ -61,16 +65,30 @@ COMMON=(
   "never|$HANDLERS never"
   "openat|$HANDLERS openat"
   "floor_openat|$TMPD/floor 257"
+  "trace_openat|$INTERPOSE -e trace=openat -o /dev/null"
 )
-[ -n "$ALL" ] && COMMON+=("strace|strace -f -o /dev/null" "interpose|$INTERPOSE -o /dev/null")
+[ -n "$ALL" ] && COMMON+=("strace|strace -f -o /dev/null" "interpose|$INTERPOSE -o /dev/null"
+  "json|$INTERPOSE --json -o /dev/null")
 GETPPID=(
   "native|"
   "strace|strace -f -o /dev/null"
   "interpose|$INTERPOSE -o /dev/null"
+  "json|$INTERPOSE --json -o /dev/null"
   "never|$HANDLERS never"
   "emulate|$HANDLERS getppid-emulate"
   "forward|$HANDLERS getppid-forward"
   "floor_getppid|$TMPD/floor 110"
+  "strace_openat|strace -f --seccomp-bpf -e trace=openat -o /dev/null"
+  "trace_openat|$INTERPOSE -e trace=openat -o /dev/null"
+  "floor_openat|$TMPD/floor 257"
+)
+# The threaded loop: only the prefiltered configurations (a full strace takes minutes).
+THREADS=(
+  "native|"
+  "strace_openat|strace -f --seccomp-bpf -e trace=openat -o /dev/null"
+  "trace_openat|$INTERPOSE -e trace=openat -o /dev/null"
+  "openat|$HANDLERS openat"
+  "floor_openat|$TMPD/floor 257"
 )
 
 RAW="$TMPD/raw.tsv"
@@ -91,7 +109,8 @@ run_one() { # $1 = prefix, $2 = workload; prints wall seconds
 # The configurations of workload $1, rotated by $2 places.
 configs_for() {
   local -a list
-  if [[ $1 == getppid* ]]; then list=("${GETPPID[@]}"); else list=("${COMMON[@]}"); fi
+  if [[ $1 == getppid_threads* ]]; then list=("${THREADS[@]}")
+  elif [[ $1 == getppid* ]]; then list=("${GETPPID[@]}"); else list=("${COMMON[@]}"); fi
   local n=${#list[@]} i
   for ((i = 0; i < n; i++)); do printf '%s\n' "${list[(i + $2) % n]}"; done
 }
@@ -125,6 +144,15 @@ sort -t$'\t' -k1,1 -k2,2 -k3,3g "$RAW" | awk -F'\t' -v calls="$GETPPID_CALLS" '
         printf "  never / native          = %.3f  (target <= 1.05)\n", med[w, "never"] / base
         printf "  openat / floor_openat   = %.3f  (target <= 1.10)\n", med[w, "openat"] / med[w, "floor_openat"]
         printf "  openat / strace_openat  = %.3f  (target < 1)\n", med[w, "openat"] / med[w, "strace_openat"]
+      }
+      if ((w, "json") in med && (w, "interpose") in med) {
+        printf "  json / interpose        = %.3f  (target <= 1.10)\n", med[w, "json"] / med[w, "interpose"]
+        printf "  interpose / strace      = %.3f\n", med[w, "interpose"] / med[w, "strace"]
+      }
+      if ((w, "trace_openat") in med) {
+        printf "  trace_openat / native   = %.3f%s\n", med[w, "trace_openat"] / base, (w ~ /threads/) ? "  (target <= 1.5)" : ""
+        printf "  trace_openat / floor_openat  = %.3f  (target <= 1.15)\n", med[w, "trace_openat"] / med[w, "floor_openat"]
+        printf "  trace_openat / strace_openat = %.3f  (target < 1)\n", med[w, "trace_openat"] / med[w, "strace_openat"]
       }
       if ((w, "emulate") in med) {
         for (j = 1; j <= nc[w]; j++) { c = C[w, j]; if (c != "native" && c != "never")

@@ -1,14 +1,17 @@
 //! `interpose`: run a program and print its system calls in strace's format.
 
 use anyhow::Context as _;
-use clap::{ArgAction, Parser};
+use clap::{ArgAction, ArgMatches, CommandFactory, FromArgMatches, Parser};
 use interpose::events::Sink;
+use interpose::inject::{Injector, ParseError, Rule};
 use interpose::output::SharedWriter;
 use interpose::output::count::Count;
+use interpose::output::filter::{Filtered, Selection, SelectionError, Status, TAMPERING_KEYS};
+use interpose::output::json::JsonLines;
 use interpose::output::summary::SortBy;
 use interpose::output::text::{ColorChoice, PidPrefix, Quiet, StraceText, TextOptions, Timestamps};
 use interpose::render::StringStyle;
-use interpose::{Attach, Command, DEFAULT_STRING_LIMIT, Daemonize, Passthru, Pid, exit_like};
+use interpose::{Attach, Command, DEFAULT_STRING_LIMIT, Daemonize, Pid, exit_like};
 use std::ffi::OsString;
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
@@ -59,6 +62,32 @@ struct Cli {
     #[arg(short = 'q', action = ArgAction::Count)]
     quiet: u8,
 
+    /// A qualifying expression, as strace's: trace=SET (also bare SET; `%file`, `/REGEX`,
+    /// `!`, `?`; several accumulate), signal=SET, status=SET (successful, failed,
+    /// unfinished, detached), trace-fds=SET, quiet=SET, abbrev=SET, verbose=SET, raw=SET;
+    /// inject=/fault= rules tamper with calls. Calls outside the selection run with no
+    /// stop at all (a seccomp prefilter): with -e trace=, -e trace-fds= or -P (also with
+    /// -c), only the chosen calls stop; otherwise every call stops at entry and exit.
+    #[arg(short = 'e', value_name = "EXPR", action = ArgAction::Append)]
+    exprs: Vec<String>,
+
+    /// Trace only the calls that touch PATH: a path argument equal to it, or a descriptor
+    /// open on it. Repeatable.
+    #[arg(short = 'P', value_name = "PATH", action = ArgAction::Append)]
+    paths: Vec<PathBuf>,
+
+    /// Show only the calls that returned without an error (-e status=successful).
+    #[arg(short = 'z', action = ArgAction::Count)]
+    successful_only: u8,
+
+    /// Show only the calls that returned an error (-e status=failed).
+    #[arg(short = 'Z', action = ArgAction::Count)]
+    failed_only: u8,
+
+    /// Show execve's argv and environment in full (-e abbrev=none).
+    #[arg(short = 'v', action = ArgAction::Count)]
+    unabbreviated: u8,
+
     /// Prefix each line with the time of day; -tt: with microseconds; -ttt: seconds since
     /// the epoch, with microseconds.
     #[arg(short = 't', action = ArgAction::Count)]
@@ -92,6 +121,11 @@ struct Cli {
     /// In the -c summary, measure each syscall's wall-clock time instead of system time.
     #[arg(short = 'w')]
     wall_clock: bool,
+
+    /// Write the trace as JSON lines, one object per event (docs/JSON.md), instead of
+    /// strace's text.
+    #[arg(long, conflicts_with_all = ["count", "count_and_trace"])]
+    json: bool,
 
     /// Colour the trace: auto (when it goes to a terminal and NO_COLOR is not set), always
     /// (even into a file, and despite NO_COLOR), or never.
@@ -149,14 +183,21 @@ fn say(message: std::fmt::Arguments<'_>) {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(&cli) {
+    // The matches give the order of -e, -z, -Z and -v, which strace applies in turn.
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    match run(&cli, &matches) {
         Ok(code) => code,
         // The library's errors are one complete line; others carry their context chain.
         Err(error) => match error.downcast_ref::<interpose::Error>() {
             Some(e) => {
                 say(format_args!("{e}"));
                 ExitCode::from(e.exit_code() as u8)
+            }
+            // A bad -e is a usage error.
+            None if error.is::<SelectionError>() || error.is::<ParseError>() => {
+                say(format_args!("{error}"));
+                ExitCode::from(2)
             }
             None => {
                 say(format_args!("{error:#}"));
@@ -183,8 +224,69 @@ fn destination(cli: &Cli) -> anyhow::Result<(Box<dyn Write>, bool)> {
     })
 }
 
+/// What -e, -P, -z, -Z, -v and -q select, applied in the order given; and the -e values
+/// that are tampering rules (inject=, fault=), left for the injection engine.
+fn selection(cli: &Cli, matches: &ArgMatches) -> Result<(Selection, Vec<String>), SelectionError> {
+    // Flags not given have a default value, and an index for it: only those given count.
+    let given = |id: &str| {
+        let given = matches.value_source(id) == Some(clap::parser::ValueSource::CommandLine);
+        let indices = matches.indices_of(id).into_iter().flatten();
+        indices.filter(move |_| given)
+    };
+    // (index, flag, its -e value)
+    let mut options: Vec<(usize, char, &str)> = given("exprs")
+        .zip(&cli.exprs)
+        .map(|(i, expr)| (i, 'e', expr.as_str()))
+        .collect();
+    options.extend(given("successful_only").map(|i| (i, 'z', "")));
+    options.extend(given("failed_only").map(|i| (i, 'Z', "")));
+    options.extend(given("unabbreviated").map(|i| (i, 'v', "")));
+    options.sort_by_key(|&(index, _, _)| index);
+    let mut selection = Selection::new();
+    let mut inject_exprs = Vec::new();
+    for (_, flag, expr) in options {
+        let key = expr.split_once('=').map(|(key, _)| key);
+        match flag {
+            'z' => selection.only_status(Status::Successful),
+            'Z' => selection.only_status(Status::Failed),
+            'v' => selection.qualify("abbrev=none")?,
+            _ if key.is_some_and(|key| TAMPERING_KEYS.contains(&key)) => {
+                inject_exprs.push(expr.to_string());
+            }
+            _ => selection.qualify(expr)?,
+        }
+    }
+    if cli.successful_only + cli.failed_only > 1 {
+        say(format_args!(
+            "only the last of -z and -Z takes effect; -e status= chooses several statuses"
+        ));
+    }
+    selection.quiet_count(cli.quiet)?;
+    for path in &cli.paths {
+        if let Some(real) = selection.trace_path(path)
+            && !selection.quiet().path_resolution
+        {
+            say(format_args!(
+                "Requested path {:?} resolved into {:?}",
+                path.display().to_string(),
+                real.display().to_string()
+            ));
+        }
+    }
+    Ok((selection, inject_exprs))
+}
+
+/// `sink`, behind a filter when the selection leaves something out.
+fn select<S: Sink + 'static>(sink: S, selection: &Selection) -> Box<dyn Sink> {
+    if selection.filters() {
+        Box::new(Filtered::new(sink, selection.clone()))
+    } else {
+        Box::new(sink)
+    }
+}
+
 /// The observers the flags ask for: the strace text, the -c table.
-fn sinks(cli: &Cli) -> anyhow::Result<Vec<Box<dyn Sink>>> {
+fn sinks(cli: &Cli, selection: &Selection) -> anyhow::Result<Vec<Box<dyn Sink>>> {
     let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
     // -ff -o FILE: the trace goes to FILE.PID files and FILE itself is never created;
     // the summary goes to stderr, as strace does.
@@ -196,6 +298,18 @@ fn sinks(cli: &Cli) -> anyhow::Result<Vec<Box<dyn Sink>>> {
     };
     // The summary goes where the trace goes; after it, with -C.
     let out = SharedWriter::new(out);
+    if cli.json {
+        // One stream to -o FILE even with -ff: every object names its pid and tid.
+        let (out, flush) = if separate {
+            destination(cli)?
+        } else {
+            (Box::new(out) as Box<dyn Write>, flush)
+        };
+        let json = JsonLines::new(out, flush, cli.string_limit);
+        let json = select(json, selection);
+        sinks.push(Box::new(json));
+        return Ok(sinks);
+    }
     if !cli.count {
         let to_terminal = cli.output.is_none() && std::io::stderr().is_terminal();
         let options = TextOptions {
@@ -212,23 +326,33 @@ fn sinks(cli: &Cli) -> anyhow::Result<Vec<Box<dyn Sink>>> {
             durations: cli.durations,
             color: cli.color.enabled(to_terminal),
             flush_each_line: flush,
+            ..TextOptions::default()
         };
+        let options = selection.text_options(options);
         let text = match &cli.output {
             Some(path) if separate => StraceText::per_process(path, cli.append, options),
             _ => StraceText::with_options(Box::new(out.clone()), options),
         };
-        sinks.push(Box::new(text));
+        sinks.push(select(text, selection));
     }
     if cli.count || cli.count_and_trace {
         let sort_by = cli.sort_by.unwrap_or_default();
         let count = Count::new(Box::new(out), sort_by).wall_clock(cli.wall_clock);
-        sinks.push(Box::new(count));
+        // strace -c counts a call whatever its status.
+        sinks.push(select(count, &selection.without_status()));
     }
     Ok(sinks)
 }
 
-fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
-    let sinks = sinks(cli)?;
+fn run(cli: &Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
+    let (selection, inject_exprs) = selection(cli, matches)?;
+    // -e inject=/fault=: every call of their sets stops, and the rules decide it.
+    let rules = inject_exprs
+        .iter()
+        .map(|expr| Rule::parse(expr))
+        .collect::<Result<Vec<_>, _>>()?;
+    let injector = Injector::new(rules);
+    let sinks = sinks(cli, &selection)?;
     let outcome = match (cli.pid, cli.command.split_first()) {
         (Some(pid), _) => {
             let mut attach = Attach::new(Pid::from_raw(pid))
@@ -240,7 +364,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             if let Some(limit) = cli.timeout {
                 attach = attach.timeout(limit);
             }
-            attach.trace(Passthru)?
+            attach.trace(injector)?
         }
         (None, Some((program, args))) => {
             let mut command = Command::new(program)
@@ -261,7 +385,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
                 2 => command.daemonize(Daemonize::ProcessGroup),
                 _ => command.daemonize(Daemonize::Session),
             };
-            let outcome = command.trace(Passthru)?;
+            let outcome = command.trace(injector)?;
             if cli.daemonize > 0 {
                 // The tracer beside the program: its parent already has the program's
                 // status; nobody waits for this process.
@@ -283,7 +407,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     if let Some(signal) = outcome.interrupted_by {
         if let Some(pid) = cli.pid {
             // strace -q drops its "Process N detached" too.
-            if cli.quiet == 0 {
+            if !selection.quiet().attach {
                 say(format_args!("detached from pid {pid}"));
             }
             return Ok(ExitCode::SUCCESS);

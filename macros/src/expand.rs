@@ -216,6 +216,38 @@ fn at_exit(kind: &Kind) -> bool {
     }
 }
 
+/// The `ArgKind` variant naming a kind.
+fn arg_kind(kind: &Kind) -> Ident {
+    let name = match kind {
+        Kind::Int => "Int",
+        Kind::Uint => "Uint",
+        Kind::Long => "Long",
+        Kind::Ulong => "Ulong",
+        Kind::Size => "Size",
+        Kind::Hex => "Hex",
+        Kind::Fd => "Fd",
+        Kind::Dirfd => "Dirfd",
+        Kind::Path => "Path",
+        Kind::Cstr => "Cstr",
+        Kind::InBuf { .. } => "InBuf",
+        Kind::OutBuf { .. } => "OutBuf",
+        Kind::Flags { .. } => "Flags",
+        Kind::Enum { .. } => "Enum",
+        Kind::Mode => "Mode",
+        Kind::Pid => "Pid",
+        Kind::Uid => "Uid",
+        Kind::Gid => "Gid",
+        Kind::Signal => "Signal",
+        Kind::Struct { .. } => "Struct",
+        Kind::Iovec { .. } => "Iovec",
+        Kind::Sockaddr { .. } => "Sockaddr",
+        Kind::Argv => "Argv",
+        Kind::Envp => "Envp",
+        Kind::Addr => "Addr",
+    };
+    Ident::new(name, Span::call_site())
+}
+
 fn prototype(sc: &Syscall) -> String {
     let args: Vec<&str> = sc.args.iter().map(|a| a.name.as_str()).collect();
     format!("{}({})", sc.name, args.join(", "))
@@ -249,7 +281,8 @@ fn expand_call(sc: &Syscall) -> TokenStream {
     let arg_infos = sc.args.iter().map(|a| {
         let n = &a.name;
         let exit = at_exit(&a.kind);
-        quote!(crate::value::ArgInfo { name: #n, at_exit: #exit })
+        let kind = arg_kind(&a.kind);
+        quote!(crate::value::ArgInfo { name: #n, at_exit: #exit, kind: crate::value::ArgKind::#kind })
     });
     let indices = 0..sc.args.len();
     let ret = match sc.ret.as_str() {

@@ -467,6 +467,9 @@ pub(crate) fn run_tracer<H: Linux + 'static>(
     caught: &[i32],
 ) -> Result<Ended, Error> {
     let _restored_on_return = sys::catch_signals(caught);
+    // While tracing, no process of the same user (a tracee least of all) may ptrace this
+    // one, read its memory or take its descriptors with pidfd_getfd.
+    let dumpable = sys::set_dumpable(false);
     let watchdog = timeout.map(|limit| {
         let live = tracer.live();
         std::thread::spawn(move || {
@@ -485,6 +488,7 @@ pub(crate) fn run_tracer<H: Linux + 'static>(
     if let Some(watchdog) = watchdog {
         let _ = watchdog.join();
     }
+    sys::set_dumpable(dumpable);
     ended
 }
 

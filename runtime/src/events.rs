@@ -77,8 +77,12 @@ pub enum EventKind<'a> {
         call: &'a Syscall,
         /// How it ended: the value the tracee sees.
         ret: Return,
+        /// The value is not the kernel's: the handler (or the tracer) answered the call
+        /// without running it, or changed its result; strace's `(INJECTED)`.
+        injected: bool,
     },
-    /// A handler ran another syscall in the tracee before deciding on the current one.
+    /// A handler ran another syscall in the tracee before deciding on the current one, or
+    /// after it ran and before the program sees its result.
     Injected {
         /// The injected call.
         call: &'a Syscall,
@@ -132,6 +136,28 @@ pub trait Sink {
     /// A failed write; the sink is then dropped and the run goes on without it.
     fn event(&mut self, event: &Event<'_>) -> io::Result<()>;
 
+    /// Asked once, before any event, by a filter that decides whether a call is shown only
+    /// when it ends (strace's `-e status=`, `-z`, `-Z`). A sink that answers true keeps what
+    /// each [`SyscallEntered`](EventKind::SyscallEntered) tells (decoded then, as strace
+    /// decodes the entry of a call whose status decides) and writes nothing of the call
+    /// until its [`SyscallExited`](EventKind::SyscallExited); a call the filter turns down
+    /// ends with [`withdraw_call`](Sink::withdraw_call) instead. The default, false, makes
+    /// the filter hold the entry event and hand it over just before the exit event, so the
+    /// sink reads the call's in-arguments at its exit.
+    fn defer_calls(&mut self) -> bool {
+        false
+    }
+
+    /// The call `tid` entered is not shown after all (see [`defer_calls`](Sink::defer_calls)):
+    /// forget it.
+    ///
+    /// # Errors
+    /// A failed write.
+    fn withdraw_call(&mut self, tid: Pid) -> io::Result<()> {
+        let _ = tid;
+        Ok(())
+    }
+
     /// The run ended: write out what is buffered (a summary, the rest of a line).
     ///
     /// # Errors
@@ -152,6 +178,14 @@ impl<S: Sink + ?Sized> Sink for Box<S> {
 
     fn event(&mut self, event: &Event<'_>) -> io::Result<()> {
         (**self).event(event)
+    }
+
+    fn defer_calls(&mut self) -> bool {
+        (**self).defer_calls()
+    }
+
+    fn withdraw_call(&mut self, tid: Pid) -> io::Result<()> {
+        (**self).withdraw_call(tid)
     }
 
     fn finish(&mut self) -> io::Result<()> {

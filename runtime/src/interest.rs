@@ -77,14 +77,11 @@ impl Interest {
 
     /// Whether a call with this number stops.
     pub fn contains(&self, number: i64) -> bool {
-        if self.all {
+        if self.all || self.has_bit(number) {
+            // Only known numbers have their bit set (`all` aside).
             return true;
         }
-        let known = crate::linux::SYSCALLS.iter().any(|s| s.number == number);
-        match Self::slot(number) {
-            Some((word, bit)) if known => self.bits[word] & bit != 0,
-            _ => self.unknown,
-        }
+        self.unknown && !crate::linux::SYSCALLS.iter().any(|s| s.number == number)
     }
 
     /// Whether every call stops.
@@ -106,6 +103,64 @@ impl Interest {
             unknown: self.unknown || other.unknown,
             all: false,
         }
+        .normalized()
+    }
+
+    /// The calls of both sets.
+    pub fn intersection(self, other: Interest) -> Interest {
+        if self.all {
+            return other;
+        }
+        if other.all {
+            return self;
+        }
+        let mut bits = self.bits;
+        for (mine, theirs) in bits.iter_mut().zip(other.bits) {
+            *mine &= theirs;
+        }
+        Interest {
+            bits,
+            unknown: self.unknown && other.unknown,
+            all: false,
+        }
+    }
+
+    /// Every call not in the set: the known calls it lacks, and the numbers the table does
+    /// not know when it lacks them.
+    pub fn complement(self) -> Interest {
+        if self.all {
+            return Interest::none();
+        }
+        let mut complement = Interest::none();
+        for info in crate::linux::SYSCALLS {
+            if !self.has_bit(info.number) {
+                complement.insert(info);
+            }
+        }
+        complement.unknown = !self.unknown;
+        complement.normalized()
+    }
+
+    /// Removes a call.
+    pub fn remove(&mut self, info: &SyscallInfo) {
+        if self.all {
+            *self = Interest {
+                all: false,
+                ..*self
+            };
+        }
+        if let Some((word, bit)) = Self::slot(info.number) {
+            self.bits[word] &= !bit;
+        }
+    }
+
+    /// [`Interest::all`] when the set holds every known call and the unknown numbers.
+    fn normalized(self) -> Interest {
+        let every = self.unknown
+            && crate::linux::SYSCALLS
+                .iter()
+                .all(|info| self.has_bit(info.number));
+        if every { Interest::all() } else { self }
     }
 
     /// The known calls in the set, by number.
@@ -119,6 +174,10 @@ impl Interest {
     /// Whether numbers the table does not know stop.
     pub fn includes_unknown(&self) -> bool {
         self.unknown
+    }
+
+    fn has_bit(&self, number: i64) -> bool {
+        Self::slot(number).is_some_and(|(word, bit)| self.bits[word] & bit != 0)
     }
 
     fn slot(number: i64) -> Option<(usize, u64)> {

@@ -28,6 +28,7 @@ mod engine;
 mod errno;
 mod error;
 pub mod events;
+pub mod inject;
 mod interest;
 pub mod linux;
 pub mod memory;
@@ -41,7 +42,7 @@ pub mod value;
 pub mod vdso;
 
 pub use attach::Attach;
-pub use command::{Command, Daemonize, DEFAULT_STRING_LIMIT, Outcome, exit_like};
+pub use command::{Command, DEFAULT_STRING_LIMIT, Daemonize, Outcome, exit_like};
 pub use engine::WaitStatus;
 pub use errno::{Errno, SysResult};
 pub use error::Error;

@@ -39,16 +39,22 @@ pub struct Tracee {
     tid: Pid,
     pid: Pid,
     memory: Memory,
+    /// The call starts the program: the launcher's execve of it.
+    starting: bool,
     pub(crate) forward: Rc<Cell<Forward>>,
+    /// A signal to send the thread as the call returns; 0 for none.
+    pub(crate) signal: Rc<Cell<i32>>,
 }
 
 impl Tracee {
-    pub(crate) fn new(tid: Pid, pid: Pid) -> Self {
+    pub(crate) fn new(tid: Pid, pid: Pid, starting: bool) -> Self {
         Tracee {
             tid,
             pid,
             memory: Memory::new(tid),
+            starting,
             forward: Rc::default(),
+            signal: Rc::default(),
         }
     }
 
@@ -65,6 +71,23 @@ impl Tracee {
     /// The tracee's address space.
     pub fn memory(&self) -> &Memory {
         &self.memory
+    }
+
+    /// Whether this call is the start of the traced program: the `execve` with which the
+    /// tracer's launcher becomes it. strace neither counts nor tampers with that call, and
+    /// a handler that mimics strace lets it pass.
+    pub fn starting(&self) -> bool {
+        self.starting
+    }
+
+    /// Sends `signal` to the thread as the current call returns, as the kernel sends one
+    /// (`si_code=SI_KERNEL`): the program's handler for it runs, or its default action
+    /// happens, before the program sees the call's result. strace's `inject=...:signal=`.
+    /// Whatever the handler decides about the call, the signal follows; the last one
+    /// raised in a call is the one sent. A call that never returns (`exit`, a successful
+    /// `execve`) sends none.
+    pub fn raise(&mut self, signal: i32) {
+        self.signal.set(signal);
     }
 
     /// The thread's stack pointer (`rsp`) at this syscall. Below it lie the 128-byte red
@@ -115,16 +138,27 @@ impl Tracee {
     /// The current syscall is untouched and waits for the handler's decision, which may
     /// come after several injections. Each injection costs two ptrace stops.
     ///
-    /// Only before the current call is passed, forwarded or answered; after that it
-    /// returns `ENOSYS`.
+    /// After a [`forward`](Tracee::forward) has returned, the injected call runs after the
+    /// current one, before the program sees its result (to make it wait, for example);
+    /// that costs three stops, as the thread goes back to its `syscall` instruction to make
+    /// it. A signal handler may run before an injected call.
+    ///
+    /// Not after the current call is passed or answered, nor while a forward is under
+    /// way: then it returns `ENOSYS`; also after a forward whose thread does not return to
+    /// a `syscall` instruction (a successful `execve`, an `int 0x80` call) or whose call is
+    /// about to be restarted (a signal interrupted it).
     pub async fn inject(&mut self, call: impl Into<Syscall>) -> SysResult {
-        if !self.request(Forward::Inject(call.into())) {
-            return Err(Errno::ENOSYS);
-        }
-        // Back to undecided: the handler still owes a decision on the current call.
+        let call = call.into();
+        // After a forward the call has run; before, the handler still owes a decision.
+        let next = match self.forward.get() {
+            Forward::Idle => Forward::Idle,
+            Forward::Spent => Forward::Spent,
+            _ => return Err(Errno::ENOSYS),
+        };
+        self.forward.set(Forward::Inject(call));
         let ret = Reply {
             state: &self.forward,
-            next: Forward::Idle,
+            next,
         }
         .await;
         Errno::from_ret(ret)

@@ -37,6 +37,65 @@ pub struct ArgInfo {
     pub name: &'static str,
     /// The kernel fills it: decode at the syscall-exit stop.
     pub at_exit: bool,
+    /// Its kind in the table (`fd`, `path`, `struct`, ...).
+    pub kind: ArgKind,
+}
+
+/// The kind of an argument, from the table's closed vocabulary (docs/TABLE.md); the
+/// details a kind carries there (the flag set, the struct, the length argument) are in
+/// the typed call instead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArgKind {
+    /// `int`.
+    Int,
+    /// `uint`.
+    Uint,
+    /// `long`.
+    Long,
+    /// `ulong`.
+    Ulong,
+    /// `size`.
+    Size,
+    /// `hex`.
+    Hex,
+    /// `fd`: a file descriptor.
+    Fd,
+    /// `dirfd`: the directory fd of an `*at` call.
+    Dirfd,
+    /// `path`: a path name.
+    Path,
+    /// `cstr`: another NUL-terminated string.
+    Cstr,
+    /// `in_buf`: bytes the program passes in.
+    InBuf,
+    /// `out_buf`: bytes the kernel fills.
+    OutBuf,
+    /// `flags`: a bit mask of a named set.
+    Flags,
+    /// `enum`: one value of a named set.
+    Enum,
+    /// `mode`: permission bits.
+    Mode,
+    /// `pid`.
+    Pid,
+    /// `uid`.
+    Uid,
+    /// `gid`.
+    Gid,
+    /// `signal`: a signal number.
+    Signal,
+    /// `struct`: a pointer to a C struct.
+    Struct,
+    /// `iovec`: an array of `struct iovec`.
+    Iovec,
+    /// `sockaddr`: a socket address.
+    Sockaddr,
+    /// `argv`: a NULL-terminated array of strings.
+    Argv,
+    /// `envp`: an environment block.
+    Envp,
+    /// `addr`: any other pointer.
+    Addr,
 }
 
 /// How a return value is shown.

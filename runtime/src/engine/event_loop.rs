@@ -4,6 +4,7 @@
 use super::restart;
 use super::shutdown::Action;
 use super::stop::{Stop, WaitStatus};
+use super::syscall::Entry;
 use super::{Mode, Tracer};
 use crate::events::{EventKind, Return};
 use crate::linux::{Linux, SignalAction};
@@ -37,11 +38,14 @@ impl<H: Linux + 'static> Tracer<H> {
             self.ensure_thread(tid);
             match stop {
                 Stop::SyscallEnter { arch, number, args } => {
-                    self.on_syscall_enter(tid, (arch, number, args), false)?
+                    self.on_syscall_enter(tid, (arch, number, args), Entry::Syscall)?
                 }
-                Stop::Seccomp { arch, number, args } => {
-                    self.on_syscall_enter(tid, (arch, number, args), true)?
-                }
+                Stop::Seccomp {
+                    arch,
+                    number,
+                    args,
+                    data,
+                } => self.on_syscall_enter(tid, (arch, number, args), Entry::Seccomp { data })?,
                 Stop::SyscallExit { ret } => self.on_syscall_exit(tid, ret)?,
                 Stop::SignalDelivery { signal } => self.on_signal_delivery(tid, signal),
                 Stop::Group { signal } => {
@@ -60,7 +64,15 @@ impl<H: Linux + 'static> Tracer<H> {
                 }
                 Stop::Exec { former } => {
                     self.on_exec(tid, former);
-                    self.resume(tid, 0);
+                    // The execve's exit stop, asked for at its seccomp stop, comes only if
+                    // the exec stop is left with PTRACE_SYSCALL too (ptrace(2)).
+                    match self.threads.take_in_flight(tid) {
+                        Some(in_flight) => {
+                            self.threads.set_in_flight(tid, in_flight);
+                            let _ = sys::resume_syscall(tid, 0);
+                        }
+                        None => self.resume(tid, 0),
+                    }
                 }
                 Stop::Other | Stop::Ended(_) => self.resume(tid, 0),
             }
@@ -151,6 +163,9 @@ impl<H: Linux + 'static> Tracer<H> {
         // ESRCH: the tracee was killed meanwhile; its death is reported by wait.
         let _ = match self.mode {
             Mode::AllSyscalls => sys::resume_syscall(tid, signal),
+            // On its way to a call injected after another, which the filter may not trap:
+            // its syscall-enter stop tells it from a signal handler's calls.
+            Mode::Seccomp if self.threads.stepping(tid) => sys::resume_syscall(tid, signal),
             Mode::Seccomp => sys::resume_cont(tid, signal),
         };
     }

@@ -64,6 +64,8 @@ pub(crate) struct Tracer<H> {
     handler: Rc<H>,
     /// The calls the handler decides; the others stop only for the sinks and run as they are.
     handler_interest: Interest,
+    /// The calls the handler or a sink wants: what the seccomp filter traps.
+    trapped: Interest,
     threads: Threads,
     sinks: Vec<Box<dyn Sink>>,
     output_error: Option<io::Error>,
@@ -162,8 +164,13 @@ impl<H: Linux + 'static> Tracer<H> {
         suppress_vdso: bool,
         mode: Mode,
     ) -> Self {
+        let handler_interest = handler.interest();
+        let trapped = sinks
+            .iter()
+            .fold(handler_interest, |all, sink| all.union(sink.interest()));
         Tracer {
-            handler_interest: handler.interest(),
+            handler_interest,
+            trapped,
             handler,
             threads: Threads::default(),
             sinks,

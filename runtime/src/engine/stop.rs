@@ -80,6 +80,8 @@ pub(crate) enum Stop {
         arch: u32,
         number: i64,
         args: [u64; 6],
+        /// The trapping filter's `SECCOMP_RET_DATA`: ours, or a program filter's.
+        data: u32,
     },
     /// Syscall-exit stop with the raw return value.
     SyscallExit { ret: i64 },
@@ -151,8 +153,16 @@ fn syscall_stop(tid: Pid) -> Stop {
     match sys::syscall_info(tid) {
         Ok(SyscallStop::Entry { arch, number, args }) => Stop::SyscallEnter { arch, number, args },
         Ok(SyscallStop::Seccomp {
-            arch, number, args, ..
-        }) => Stop::Seccomp { arch, number, args },
+            arch,
+            number,
+            args,
+            data,
+        }) => Stop::Seccomp {
+            arch,
+            number,
+            args,
+            data,
+        },
         Ok(SyscallStop::Exit { ret }) => Stop::SyscallExit { ret },
         // Gone between the stop and the request, or not a syscall stop after all.
         Ok(SyscallStop::None) | Err(_) => Stop::Other,

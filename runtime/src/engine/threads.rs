@@ -14,6 +14,9 @@ pub(crate) struct Thread {
     pub pid: Pid,
     /// The syscall it is in, between entry and exit stops.
     pub in_flight: Option<InFlight>,
+    /// Calls waiting for their own `syscall` instruction to enter again (re-issued after an
+    /// injection) while a signal handler runs first, innermost last.
+    pub parked: Vec<InFlight>,
     /// The last syscall entry the tracer saw, and when.
     pub entered: Option<Entered>,
 }
@@ -36,6 +39,7 @@ impl Threads {
             Thread {
                 pid,
                 in_flight: None,
+                parked: Vec::new(),
                 entered: None,
             },
         );
@@ -68,6 +72,46 @@ impl Threads {
         if let Some(thread) = self.map.get_mut(&tid) {
             thread.in_flight = Some(in_flight);
         }
+    }
+
+    /// Keeps `in_flight` aside until its call enters again (see [`Thread::parked`]). A
+    /// handler that never returns to it (a `longjmp` out) leaves it behind: at most
+    /// `MAX_PARKED` are kept, the oldest dropped first.
+    pub(crate) fn park(&mut self, tid: Pid, in_flight: InFlight) {
+        const MAX_PARKED: usize = 16;
+        if let Some(thread) = self.map.get_mut(&tid) {
+            if thread.parked.len() == MAX_PARKED {
+                thread.parked.remove(0);
+            }
+            thread.parked.push(in_flight);
+        }
+    }
+
+    /// Takes back the innermost parked call that `resumes` says this entry is.
+    pub(crate) fn unpark(
+        &mut self,
+        tid: Pid,
+        resumes: impl Fn(&InFlight) -> bool,
+    ) -> Option<InFlight> {
+        let parked = &mut self.map.get_mut(&tid)?.parked;
+        let at = parked.iter().rposition(resumes)?;
+        Some(parked.remove(at))
+    }
+
+    /// Whether `tid` is on its way back to its `syscall` instruction to make a call
+    /// injected after another (which must stop at its entry, trapped or not).
+    pub(crate) fn stepping(&self, tid: Pid) -> bool {
+        self.map.get(&tid).is_some_and(|t| {
+            t.in_flight
+                .iter()
+                .chain(&t.parked)
+                .any(InFlight::awaits_injected_entry)
+        })
+    }
+
+    /// Whether `tid` has parked calls.
+    pub(crate) fn has_parked(&self, tid: Pid) -> bool {
+        self.map.get(&tid).is_some_and(|t| !t.parked.is_empty())
     }
 
     /// Notes that `tid` entered syscall `number` now.

@@ -48,7 +48,7 @@ impl Sink for Count {
                 self.entered
                     .insert(event.tid, (event.time, event.system_time));
             }
-            EventKind::SyscallExited { call, ret } => {
+            EventKind::SyscallExited { call, ret, .. } => {
                 let entered = self.entered.remove(&event.tid);
                 // strace counts a call when it returns.
                 let Return::Value(v) = ret else {

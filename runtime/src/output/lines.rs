@@ -9,6 +9,7 @@ use crate::linux::Syscall;
 use crate::memory::Memory;
 use crate::render::{self, StringStyle};
 use crate::sys::SigInfo;
+use crate::value::{ArgKind, Value};
 use nix::sys::ptrace;
 use nix::unistd::Pid;
 use std::io::{self, Write};
@@ -29,10 +30,82 @@ pub(crate) struct Spelling {
     pub strings: StringStyle,
 }
 
+/// How one call's arguments are shown: strace's `-e raw=`, `-e abbrev=`, `-e verbose=`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct CallStyle {
+    /// Every argument as a hexadecimal number, the result in hexadecimal.
+    pub raw: bool,
+    /// `argv` cut, the environment counted (`/* 12 vars */`); otherwise both in full.
+    pub abbrev: bool,
+    /// Structures, arrays and addresses decoded; otherwise shown as their address.
+    pub verbose: bool,
+}
+
+impl Default for CallStyle {
+    fn default() -> Self {
+        CallStyle {
+            raw: false,
+            abbrev: true,
+            verbose: true,
+        }
+    }
+}
+
+/// The most strings an unabbreviated `argv` or environment shows.
+const MAX_UNABBREVIATED: usize = 1 << 20;
+
+/// Argument `index` of `call`, decoded as `style` says.
+fn styled_arg(call: &Syscall, index: usize, decoder: &Decoder<'_>, style: CallStyle) -> Value {
+    let kind = call
+        .info()
+        .and_then(|info| info.args.get(index))
+        .map(|a| a.kind);
+    let raw = call.to_args().get(index).copied().unwrap_or(0);
+    let pointer = |raw: u64| {
+        if raw == 0 {
+            Value::Null
+        } else {
+            Value::Addr(raw)
+        }
+    };
+    match kind {
+        Some(
+            ArgKind::Struct | ArgKind::Iovec | ArgKind::Sockaddr | ArgKind::Argv | ArgKind::Envp,
+        ) if !style.verbose => pointer(raw),
+        Some(ArgKind::Argv | ArgKind::Envp) if !style.abbrev && raw != 0 => {
+            match decoder.memory.read_pointer_array(raw, MAX_UNABBREVIATED) {
+                Ok((pointers, more)) => Value::Array {
+                    items: pointers
+                        .into_iter()
+                        .map(|p| decoder.cstr(p, decoder.string_limit))
+                        .collect(),
+                    more,
+                },
+                Err(_) => Value::Unreadable(raw),
+            }
+        }
+        _ => call.decode_arg(index, decoder),
+    }
+}
+
+/// strace's `%#llx`: `0`, or `0x` and the digits.
+fn raw_hex(out: &mut String, value: u64) {
+    if value == 0 {
+        out.push('0');
+    } else {
+        out.push_str(&format!("{value:#x}"));
+    }
+}
+
 /// The entry part of a line, `openat(AT_FDCWD, "x", O_RDONLY` or `read(3, `, and how many
 /// arguments it covers: those before the first one only the exit stop can decode. The
 /// syscall's name is the first `call.name().len()` bytes (after `[i386] `, for colour).
-pub(crate) fn entry_text(call: &Syscall, tid: Pid, spelling: Spelling) -> (String, usize) {
+pub(crate) fn entry_text(
+    call: &Syscall,
+    tid: Pid,
+    spelling: Spelling,
+    style: CallStyle,
+) -> (String, usize) {
     let memory = Memory::new(tid);
     let decoder = Decoder {
         memory: &memory,
@@ -40,15 +113,41 @@ pub(crate) fn entry_text(call: &Syscall, tid: Pid, spelling: Spelling) -> (Strin
         ret: None,
     };
     let count = call.arg_count();
-    let covered = call.info().map_or(count, |info| {
-        info.args.iter().position(|a| a.at_exit).unwrap_or(count)
-    });
     let mut text = String::new();
     if matches!(call, Syscall::I386(_)) {
         text.push_str("[i386] ");
     }
     text.push_str(&call.name());
     text.push('(');
+    if style.raw {
+        // strace's printargs: every argument of the table, at entry. A C `int` was
+        // passed in the low half of its register, which is what strace shows.
+        let kinds = call.info().map_or(&[][..], |info| info.args);
+        for (n, raw) in call.to_args().into_iter().take(count).enumerate() {
+            if n > 0 {
+                text.push_str(", ");
+            }
+            let int = kinds.get(n).is_some_and(|a| {
+                matches!(
+                    a.kind,
+                    ArgKind::Int
+                        | ArgKind::Uint
+                        | ArgKind::Fd
+                        | ArgKind::Dirfd
+                        | ArgKind::Pid
+                        | ArgKind::Uid
+                        | ArgKind::Gid
+                        | ArgKind::Signal
+                        | ArgKind::Mode
+                )
+            });
+            raw_hex(&mut text, if int { raw & u64::from(u32::MAX) } else { raw });
+        }
+        return (text, count);
+    }
+    let covered = call.info().map_or(count, |info| {
+        info.args.iter().position(|a| a.at_exit).unwrap_or(count)
+    });
     if matches!(call, Syscall::RtSigreturn(_)) {
         signal_frame_mask(&mut text, tid, &memory);
     }
@@ -57,7 +156,8 @@ pub(crate) fn entry_text(call: &Syscall, tid: Pid, spelling: Spelling) -> (Strin
         if n > 0 {
             text.push_str(", ");
         }
-        render::value_with(&mut text, &call.decode_arg(i, &decoder), spelling.strings);
+        let value = styled_arg(call, i, &decoder, style);
+        render::value_with(&mut text, &value, spelling.strings);
     }
     if !shown.is_empty() && (covered..count).any(|i| call.shown(i)) {
         text.push_str(", ");
@@ -105,6 +205,7 @@ pub(crate) fn exit_text(
     covered: usize,
     tid: Pid,
     spelling: Spelling,
+    style: CallStyle,
     ret: Option<i64>,
 ) -> ExitText {
     let memory = Memory::new(tid);
@@ -134,12 +235,20 @@ pub(crate) fn exit_text(
         if n > 0 {
             args.push_str(", ");
         }
-        render::value_with(&mut args, &call.decode_arg(i, &decoder), spelling.strings);
+        let value = styled_arg(call, i, &decoder, style);
+        render::value_with(&mut args, &value, spelling.strings);
     }
     args.push(')');
     let kind = call.info().map_or(crate::value::RetKind::Hex, |i| i.ret);
     let mut result = String::new();
-    render::result(&mut result, ret, kind);
+    match crate::Errno::from_ret(ret) {
+        // strace's raw result: `= %#llx`, or the error as usual.
+        Ok(_) if style.raw => {
+            result.push_str("= ");
+            raw_hex(&mut result, ret as u64);
+        }
+        _ => render::result(&mut result, ret, kind),
+    }
     ExitText {
         args,
         result,

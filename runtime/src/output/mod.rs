@@ -1,6 +1,9 @@
-//! Sinks that turn the engine's events into output: strace's text, the `-c` table.
+//! Sinks that turn the engine's events into output: strace's text, the `-c` table; and
+//! the filters that decide which events reach them.
 
 pub mod count;
+pub mod filter;
+pub mod json;
 mod lines;
 pub mod summary;
 pub mod text;

@@ -12,12 +12,14 @@
 //!   own (padded the same way); with one file per process no line is ever split;
 //! - `-T` appends ` <0.000012>` to a line whose syscall returned.
 
+use super::filter::SignalSet;
 use super::lines::{
-    BOLD, DIM, ExitText, Printer, RED, Spelling, YELLOW, entry_text, exit_text, siginfo_text,
+    BOLD, CallStyle, DIM, ExitText, Printer, RED, Spelling, YELLOW, entry_text, exit_text,
+    siginfo_text,
 };
-use crate::DEFAULT_STRING_LIMIT;
 use crate::events::{Event, EventKind, Return, Sink, Tamper};
 use crate::render::{self, LocalZone, StringStyle};
+use crate::{DEFAULT_STRING_LIMIT, Interest};
 use nix::unistd::Pid;
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
@@ -38,8 +40,26 @@ pub struct TextOptions {
     pub strings: StringStyle,
     /// Which lines name their thread, and how.
     pub prefix: PidPrefix,
-    /// Which lines are left out (`-q`, `-qq`, `-qqq`).
+    /// Which lines are left out (`-q`, `-qq`, `-qqq`, `-e quiet=`).
     pub quiet: Quiet,
+    /// Signals whose `--- SIGxxx ---`, `--- stopped by SIGxxx ---` and `+++ killed by
+    /// SIGxxx +++` lines are shown (`-e signal=`); all by default.
+    pub signals: SignalSet,
+    /// Calls shown raw (`-e raw=`), as strace does: every argument the table lists as a
+    /// hexadecimal number, the result in hexadecimal (an error as usual); none by default.
+    pub raw: Interest,
+    /// Calls whose `argv` and environment are abbreviated (`-e abbrev=`; strace's `-v` is
+    /// `abbrev=none`): outside the set, `execve`'s and `execveat`'s environment is shown
+    /// as its strings instead of `/* N vars */`, and `argv` in full instead of its first
+    /// 64 strings. Structures are always shown as the decoders give them, which is
+    /// strace's abbreviated form (`{st_mode=S_IFREG|0644, st_size=13, ...}`): there is no
+    /// unabbreviated form to show. All by default.
+    pub abbrev: Interest,
+    /// Calls whose structures are decoded (`-e verbose=`): outside the set, an argument
+    /// pointing to a structure, an `iovec` array, a socket address, `argv` or an
+    /// environment is shown as its address (`NULL` for 0), as strace does; strings and
+    /// buffers are still shown. All by default.
+    pub verbose: Interest,
     /// The clock at the start of each line (`-t`, `-tt`, `-ttt`).
     pub timestamps: Timestamps,
     /// The time since the previous line, at the start of each line (`-r`).
@@ -60,7 +80,11 @@ impl Default for TextOptions {
             string_limit: DEFAULT_STRING_LIMIT,
             strings: StringStyle::Escaped,
             prefix: PidPrefix::WhenMany,
-            quiet: Quiet::None,
+            quiet: Quiet::default(),
+            signals: SignalSet::default(),
+            raw: Interest::none(),
+            abbrev: Interest::all(),
+            verbose: Interest::all(),
             timestamps: Timestamps::None,
             relative: false,
             durations: false,
@@ -83,29 +107,35 @@ pub enum PidPrefix {
     Never,
 }
 
-/// Lines left out, as strace's `-q` counts them.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Quiet {
-    /// Everything is shown.
-    #[default]
-    None,
-    /// `-q`: strace stops writing `Process N attached` / `detached` on stderr. This sink
-    /// writes no such messages, so the trace itself is unchanged.
-    Attach,
-    /// `-qq`: also no `+++ exited with N +++` lines (`+++ killed by` lines stay).
-    Exits,
-    /// `-qqq`: also no `+++ superseded by execve in pid N +++` lines.
-    All,
+/// Messages left out: strace's `-q` levels and `-e quiet=` names.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Quiet {
+    /// `attach` (`-q`): strace's `Process N attached` and `detached` messages. This sink
+    /// writes none; the CLI leaves out its `detached from pid N`.
+    pub attach: bool,
+    /// `exit`, `exits` (`-qq`): the `+++ exited with N +++` lines (`+++ killed by` lines
+    /// stay).
+    pub exits: bool,
+    /// `superseded`, `thread-execve` (`-qqq`): the `+++ superseded by execve in pid N +++`
+    /// lines.
+    pub superseded: bool,
+    /// `personality` (`-q`): strace's `[ Process PID=N runs in 32 bit mode. ]`. interpose
+    /// writes no such message (it marks each i386 call `[i386]`), so this hides nothing.
+    pub personality: bool,
+    /// `path-resolution` (`-qqq`): the CLI's note that a `-P` path resolves to another.
+    pub path_resolution: bool,
 }
 
 impl Quiet {
-    /// The level `-q` given `count` times asks for.
+    /// What `-q` given `count` times leaves out, as strace: `attach,personality`, then
+    /// also `exit`, then everything.
     pub fn from_count(count: u8) -> Quiet {
-        match count {
-            0 => Quiet::None,
-            1 => Quiet::Attach,
-            2 => Quiet::Exits,
-            _ => Quiet::All,
+        Quiet {
+            attach: count >= 1,
+            personality: count >= 1,
+            exits: count >= 2,
+            superseded: count >= 3,
+            path_resolution: count >= 3,
         }
     }
 }
@@ -221,6 +251,11 @@ pub struct StraceText {
     reprint: HashSet<Pid>,
     /// When the previous line started (`-r`).
     previous_line: Option<SystemTime>,
+    /// A filter decides at each call's exit whether it is shown: entries are kept, and
+    /// written with the rest of their line (see [`Sink::defer_calls`]).
+    defer: bool,
+    /// No `raw=`, `abbrev=` or `verbose=` set leaves out a call.
+    plain: bool,
 }
 
 /// A syscall between its entry part and the rest of its line.
@@ -229,6 +264,18 @@ struct InCall {
     covered: usize,
     /// When it entered (`-T`).
     entered: SystemTime,
+    /// How its arguments are shown.
+    style: CallStyle,
+    /// Its start, not written yet: the filter decides at its exit.
+    held: Option<HeldStart>,
+}
+
+/// The start of a line kept until its call ends: the prefix and the entry part, as they
+/// were when the call entered.
+struct HeldStart {
+    lead: String,
+    text: String,
+    name: std::ops::Range<usize>,
 }
 
 /// Where lines go.
@@ -282,6 +329,8 @@ impl StraceText {
     fn build(out: Output, options: TextOptions) -> Self {
         let zone = matches!(options.timestamps, Timestamps::Seconds | Timestamps::Micros)
             .then(LocalZone::from_env);
+        let plain =
+            options.raw == Interest::none() && options.abbrev.is_all() && options.verbose.is_all();
         StraceText {
             spelling: Spelling {
                 string_limit: options.string_limit,
@@ -294,6 +343,24 @@ impl StraceText {
             live: HashSet::new(),
             reprint: HashSet::new(),
             previous_line: None,
+            defer: false,
+            plain,
+        }
+    }
+
+    /// How `call`'s arguments are shown (`raw=`, `abbrev=`, `verbose=`).
+    fn style(&self, call: &crate::Syscall) -> CallStyle {
+        if self.plain {
+            return CallStyle::default();
+        }
+        let has = |set: &Interest| match call.info() {
+            Some(info) => set.contains(info.number),
+            None => set.includes_unknown(),
+        };
+        CallStyle {
+            raw: has(&self.options.raw),
+            abbrev: has(&self.options.abbrev),
+            verbose: has(&self.options.verbose),
         }
     }
 
@@ -392,34 +459,78 @@ impl StraceText {
 
     fn entered(&mut self, event: &Event<'_>, call: &crate::Syscall) -> io::Result<()> {
         let tid = event.tid;
-        let (text, covered) = entry_text(call, tid, self.spelling);
+        let style = self.style(call);
+        let (text, covered) = entry_text(call, tid, self.spelling, style);
         let name_end = text.find('(').unwrap_or(text.len());
         let name_start = name_end.saturating_sub(call.name().len());
-        let printer = self.start_line(tid, event.time)?;
-        printer.put(&text[..name_start])?;
-        printer.put_styled(&text[name_start..name_end], Some(BOLD))?;
-        printer.put(&text[name_end..])?;
-        printer.flush_if_asked()?;
+        let held = if self.defer {
+            // Decoded now, written when the call ends, if it is shown: as strace's
+            // memstream for -e status=.
+            let lead = self.lead(tid, event.time);
+            Some(HeldStart {
+                lead,
+                text,
+                name: name_start..name_end,
+            })
+        } else {
+            let printer = self.start_line(tid, event.time)?;
+            printer.put(&text[..name_start])?;
+            printer.put_styled(&text[name_start..name_end], Some(BOLD))?;
+            printer.put(&text[name_end..])?;
+            printer.flush_if_asked()?;
+            None
+        };
         // As strace does, the clock for -T starts as late as possible: after the writing.
         let entered = if self.options.durations {
             SystemTime::now()
         } else {
             event.time
         };
-        self.calls.insert(tid, InCall { covered, entered });
+        let in_call = InCall {
+            covered,
+            entered,
+            style,
+            held,
+        };
+        self.calls.insert(tid, in_call);
         Ok(())
     }
 
-    fn exited(&mut self, event: &Event<'_>, call: &crate::Syscall, ret: Return) -> io::Result<()> {
+    /// Writes the start of a line kept since its call entered.
+    fn put_held(&mut self, tid: Pid, held: &HeldStart) -> io::Result<&mut Printer> {
+        let printer = self.printer(tid)?;
+        printer.close_open()?;
+        printer.open = Some(tid);
+        printer.put(&held.lead)?;
+        printer.put(&held.text[..held.name.start])?;
+        printer.put_styled(&held.text[held.name.clone()], Some(BOLD))?;
+        printer.put(&held.text[held.name.end..])?;
+        Ok(printer)
+    }
+
+    fn exited(
+        &mut self,
+        event: &Event<'_>,
+        call: &crate::Syscall,
+        ret: Return,
+        injected: bool,
+    ) -> io::Result<()> {
         let tid = event.tid;
-        let in_call = self.calls.remove(&tid);
+        let mut in_call = self.calls.remove(&tid);
         let covered = in_call.as_ref().map_or(0, |c| c.covered);
+        let style = in_call
+            .as_ref()
+            .map_or_else(|| self.style(call), |c| c.style);
+        let held = in_call.as_mut().and_then(|c| c.held.take());
         let value = match ret {
             Return::Value(v) => Some(v),
             Return::Unfinished => None,
             Return::Detached => {
+                let printer = match &held {
+                    Some(held) => self.put_held(tid, held)?,
+                    None => self.printer(tid)?,
+                };
                 // strace ends the line only if it is the one being written.
-                let printer = self.printer(tid)?;
                 if printer.open != Some(tid) {
                     return Ok(());
                 }
@@ -431,7 +542,7 @@ impl StraceText {
             args,
             result,
             failed,
-        } = exit_text(call, covered, tid, self.spelling, value);
+        } = exit_text(call, covered, tid, self.spelling, style, value);
         // `-T`: only for a call that returned.
         let spent = match (&in_call, value) {
             (Some(in_call), Some(_)) if self.options.durations => {
@@ -450,7 +561,9 @@ impl StraceText {
         let open = self.printer(tid)?.open;
         // With one file per thread, no other thread's line can come between.
         let resumed = reprint || (!separate && open != Some(tid));
-        let printer = if resumed {
+        let printer = if let Some(held) = &held {
+            self.put_held(tid, held)?
+        } else if resumed {
             let printer = self.start_line(tid, event.time)?;
             printer.put("<... ")?;
             printer.put_styled(&call.name(), Some(BOLD))?;
@@ -465,6 +578,9 @@ impl StraceText {
         printer.put(" ")?;
         printer.pad_to_result_column()?;
         printer.put_styled(&result, failed.then_some(RED))?;
+        if injected {
+            printer.put(" (INJECTED)")?;
+        }
         printer.put(&spent)?;
         printer.end_line()
     }
@@ -488,7 +604,7 @@ impl StraceText {
             self.calls.insert(tid, in_call);
         }
         self.reprint.insert(tid);
-        if self.options.quiet >= Quiet::All {
+        if self.options.quiet.superseded {
             return Ok(());
         }
         let text = format!("+++ superseded by execve in pid {former} +++");
@@ -523,13 +639,22 @@ impl Sink for StraceText {
                 Ok(())
             }
             EventKind::SyscallEntered { call } => self.entered(event, call),
-            EventKind::SyscallExited { call, ret } => self.exited(event, call, *ret),
+            EventKind::SyscallExited {
+                call,
+                ret,
+                injected,
+            } => self.exited(event, call, *ret, *injected),
             EventKind::Tampered(Tamper::UntracedRemoved) => self.line(
                 tid,
                 time,
                 "--- CLONE_UNTRACED removed: the new process stays traced ---",
                 None,
             ),
+            EventKind::Signal { signal, .. } | EventKind::Stopped { signal }
+                if !self.options.signals.contains(*signal) =>
+            {
+                Ok(())
+            }
             EventKind::Signal { signal, info } => {
                 let text = format!(
                     "--- {} {} ---",
@@ -545,7 +670,8 @@ impl Sink for StraceText {
             EventKind::Exec { former } if *former != tid => self.superseded(*former, tid, time),
             EventKind::Exited(status) => {
                 match (status.exit_code(), status.terminating_signal()) {
-                    (Some(_), _) if self.options.quiet >= Quiet::Exits => {}
+                    (Some(_), _) if self.options.quiet.exits => {}
+                    (None, Some(signal)) if !self.options.signals.contains(signal) => {}
                     (Some(code), _) => {
                         let text = format!("+++ exited with {code} +++");
                         self.line(tid, time, &text, Some(DIM))?;
@@ -566,6 +692,16 @@ impl Sink for StraceText {
             EventKind::Detached => self.forget(tid),
             EventKind::Exec { .. } | EventKind::Injected { .. } => Ok(()),
         }
+    }
+
+    fn defer_calls(&mut self) -> bool {
+        self.defer = true;
+        true
+    }
+
+    fn withdraw_call(&mut self, tid: Pid) -> io::Result<()> {
+        self.calls.remove(&tid);
+        Ok(())
     }
 
     fn finish(&mut self) -> io::Result<()> {

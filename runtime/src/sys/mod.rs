@@ -11,7 +11,7 @@ mod seccomp;
 mod spawn;
 mod startup;
 
-pub use seccomp::{Filter, Interest};
+pub use seccomp::{DATA_OURS, Filter, Interest};
 pub use spawn::{DaemonSide, Daemonize, SpawnSpec, daemonize, exec_when_seized, fork_stopped};
 pub use startup::closed_at_start;
 
@@ -461,5 +461,16 @@ pub fn send_signal(pid: Pid, signal: i32) -> nix::Result<()> {
         Err(nix::errno::Errno::last())
     } else {
         Ok(())
+    }
+}
+
+/// `PR_SET_DUMPABLE`: whether processes of the same user may ptrace this one, read its
+/// memory or take its descriptors (`pidfd_getfd`). Returns the previous setting.
+pub fn set_dumpable(on: bool) -> bool {
+    // SAFETY: prctl with integer arguments.
+    unsafe {
+        let previous = libc::prctl(libc::PR_GET_DUMPABLE, 0, 0, 0, 0) == 1;
+        libc::prctl(libc::PR_SET_DUMPABLE, libc::c_ulong::from(on), 0, 0, 0);
+        previous
     }
 }

@@ -11,7 +11,10 @@ const ARG0_LOW_OFFSET: u32 = 16;
 /// x32 syscalls have this bit set in their number.
 const X32_BIT: u32 = 0x4000_0000;
 /// `SECCOMP_RET_DATA` of i386 calls, so the tracer can tell them apart at once.
-pub(crate) const DATA_I386: u32 = 1;
+pub(crate) const DATA_I386: u32 = 0x7e11;
+/// `SECCOMP_RET_DATA` of this filter's other traps. A program's own filter that returns
+/// `SECCOMP_RET_TRACE` reports its own data, so the tracer can tell the two apart.
+pub const DATA_OURS: u32 = 0x7e10;
 
 /// Which syscalls stop.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -58,7 +61,7 @@ impl Filter {
     /// instruction however long the list is.
     pub fn new(interest: &Interest) -> Filter {
         let ret = |action: u32| stmt(libc::BPF_RET | libc::BPF_K, action);
-        let trace = ret(libc::SECCOMP_RET_TRACE);
+        let trace = ret(libc::SECCOMP_RET_TRACE | DATA_OURS);
         let allow = ret(libc::SECCOMP_RET_ALLOW);
         let mut program = vec![
             stmt(libc::BPF_LD | libc::BPF_W | libc::BPF_ABS, ARCH_OFFSET),
@@ -99,9 +102,22 @@ impl Filter {
                 allow,
             ]);
         }
+        // seccomp itself always traps too: a program's filter with a listener
+        // (SECCOMP_RET_USER_NOTIF) would outrank this one; and so do the calls that can
+        // reach into the tracer itself (ptrace, process_vm_*, pidfd_open).
         let mut numbers = interest.numbers.clone();
-        if !numbers.contains(&clone3) {
-            numbers.push(clone3);
+        let always = [
+            clone3,
+            libc::SYS_seccomp as u32,
+            libc::SYS_ptrace as u32,
+            libc::SYS_process_vm_readv as u32,
+            libc::SYS_process_vm_writev as u32,
+            libc::SYS_pidfd_open as u32,
+        ];
+        for always in always {
+            if !numbers.contains(&always) {
+                numbers.push(always);
+            }
         }
         let (listed, on_match, otherwise): (Vec<u32>, _, _) = if interest.unknown {
             let runs = interest
