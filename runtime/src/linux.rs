@@ -144,7 +144,7 @@ pub trait Linux {
     /// Every syscall in [`interest`](Linux::interest) arrives here first; by default it
     /// goes on to its own method (`openat`, `read`, ...). Override it to handle calls
     /// generically, by number or by their decoded arguments, and call
-    /// [`dispatch`](crate::linux::dispatch) for the ones left to their methods.
+    /// [`dispatch`] for the ones left to their methods.
     async fn syscall(&self, t: &mut Tracee, call: Syscall) -> SysResult {
         dispatch(self, t, call).await
     }

@@ -361,6 +361,9 @@ pub fn restore_default(signal: i32) {
 static CAUGHT: [std::sync::atomic::AtomicI64; 65] =
     [const { std::sync::atomic::AtomicI64::new(0) }; 65];
 
+/// Set when any slot of [`CAUGHT`] was filled since the last `take_caught_signals`.
+static ANY_CAUGHT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 extern "C" fn record_signal(signal: libc::c_int, info: *mut libc::siginfo_t, _: *mut libc::c_void) {
     // SAFETY: with SA_SIGINFO the kernel passes a valid siginfo; `si_pid` is meaningful for
     // SI_USER/SI_QUEUE/SI_TKILL senders and 0 otherwise, and is only stored.
@@ -371,6 +374,7 @@ extern "C" fn record_signal(signal: libc::c_int, info: *mut libc::siginfo_t, _: 
     };
     if let Some(slot) = CAUGHT.get(signal as usize) {
         slot.store(i64::from(sender) + 1, std::sync::atomic::Ordering::SeqCst);
+        ANY_CAUGHT.store(true, std::sync::atomic::Ordering::SeqCst);
     }
 }
 
@@ -426,6 +430,10 @@ impl Drop for CaughtSignals {
 
 /// The signals `catch_signals` recorded since the last call, as `(signal, sender pid)`.
 pub fn take_caught_signals() -> Vec<(i32, i32)> {
+    // Asked at every stop: one load when nothing came, not 65 swaps.
+    if !ANY_CAUGHT.swap(false, std::sync::atomic::Ordering::SeqCst) {
+        return Vec::new();
+    }
     CAUGHT
         .iter()
         .enumerate()
