@@ -15,6 +15,8 @@
 #   strace_openat    strace -f --seccomp-bpf -e trace=openat
 #   interpose        interpose -o /dev/null (every call traced, like strace -f)
 #   json             interpose --json -o /dev/null (the same trace as JSON lines)
+#   count            interpose -c -o /dev/null (the -c table only)
+#   strace_count     strace -f -c -o /dev/null
 #   never            a handler overriding kexec_load, which no workload calls: no stops
 #   openat           a handler overriding openat, deciding at entry: one stop per openat
 #   floor_openat     bench/floor.c trapping openat: the cheapest possible one-stop tracer
@@ -68,12 +70,15 @@ COMMON=(
   "trace_openat|$INTERPOSE -e trace=openat -o /dev/null"
 )
 [ -n "$ALL" ] && COMMON+=("strace|strace -f -o /dev/null" "interpose|$INTERPOSE -o /dev/null"
-  "json|$INTERPOSE --json -o /dev/null")
+  "json|$INTERPOSE --json -o /dev/null" "count|$INTERPOSE -c -o /dev/null"
+  "strace_count|strace -f -c -o /dev/null")
 GETPPID=(
   "native|"
   "strace|strace -f -o /dev/null"
   "interpose|$INTERPOSE -o /dev/null"
   "json|$INTERPOSE --json -o /dev/null"
+  "count|$INTERPOSE -c -o /dev/null"
+  "strace_count|strace -f -c -o /dev/null"
   "never|$HANDLERS never"
   "emulate|$HANDLERS getppid-emulate"
   "forward|$HANDLERS getppid-forward"
@@ -148,6 +153,9 @@ sort -t$'\t' -k1,1 -k2,2 -k3,3g "$RAW" | awk -F'\t' -v calls="$GETPPID_CALLS" '
       if ((w, "json") in med && (w, "interpose") in med) {
         printf "  json / interpose        = %.3f  (target <= 1.10)\n", med[w, "json"] / med[w, "interpose"]
         printf "  interpose / strace      = %.3f\n", med[w, "interpose"] / med[w, "strace"]
+      }
+      if ((w, "count") in med && (w, "strace_count") in med) {
+        printf "  count / strace_count    = %.3f  (target <= 1.0)\n", med[w, "count"] / med[w, "strace_count"]
       }
       if ((w, "trace_openat") in med) {
         printf "  trace_openat / native   = %.3f%s\n", med[w, "trace_openat"] / base, (w ~ /threads/) ? "  (target <= 1.5)" : ""

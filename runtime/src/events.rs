@@ -26,7 +26,8 @@ pub struct Event<'a> {
     /// When the tracer saw it.
     pub time: SystemTime,
     /// The system CPU time the thread's process had used by then (`wait4`'s `ru_stime`):
-    /// strace's `-c` counts the difference between a call's entry and exit.
+    /// strace's `-c` counts the difference between a call's entry and exit. Zero unless a
+    /// sink asks for it ([`Sink::wants_system_time`]).
     pub system_time: Duration,
     /// What happened.
     pub kind: EventKind<'a>,
@@ -130,6 +131,12 @@ pub trait Sink {
         true
     }
 
+    /// Whether this sink reads [`Event::system_time`]. Measuring it costs the kernel a
+    /// little at every stop, so it is zero unless some sink asks.
+    fn wants_system_time(&self) -> bool {
+        false
+    }
+
     /// Takes one event.
     ///
     /// # Errors
@@ -174,6 +181,10 @@ impl<S: Sink + ?Sized> Sink for Box<S> {
 
     fn wants_exit(&self, call: &Syscall) -> bool {
         (**self).wants_exit(call)
+    }
+
+    fn wants_system_time(&self) -> bool {
+        (**self).wants_system_time()
     }
 
     fn event(&mut self, event: &Event<'_>) -> io::Result<()> {

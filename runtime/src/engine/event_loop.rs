@@ -84,7 +84,7 @@ impl<H: Linux + 'static> Tracer<H> {
         loop {
             let waited = if self.shutdown.undecided() {
                 // An outside signal waits to see whether the program got its own copy.
-                match sys::wait_any_nohang() {
+                match sys::wait_any_nohang(self.measure_cpu) {
                     Ok(None) => {
                         std::thread::sleep(Duration::from_millis(2));
                         self.check_signals();
@@ -93,7 +93,7 @@ impl<H: Linux + 'static> Tracer<H> {
                     other => other.map(|event| event.expect("checked above")),
                 }
             } else {
-                sys::wait_any()
+                sys::wait_any(self.measure_cpu)
             };
             return match waited {
                 Ok(waited) => {

@@ -80,6 +80,8 @@ pub(crate) struct Tracer<H> {
     shutdown: Shutdown,
     /// The system CPU time of the process of the stop being handled.
     system_time: Duration,
+    /// Some sink reads `system_time`.
+    measure_cpu: bool,
 }
 
 impl<H: Linux + 'static> Tracer<H> {
@@ -168,6 +170,7 @@ impl<H: Linux + 'static> Tracer<H> {
         let trapped = sinks
             .iter()
             .fold(handler_interest, |all, sink| all.union(sink.interest()));
+        let measure_cpu = sinks.iter().any(|sink| sink.wants_system_time());
         Tracer {
             handler_interest,
             trapped,
@@ -183,6 +186,7 @@ impl<H: Linux + 'static> Tracer<H> {
             live: Arc::new(Live::default()),
             shutdown: Shutdown::new(),
             system_time: Duration::ZERO,
+            measure_cpu,
         }
     }
 

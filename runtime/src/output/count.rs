@@ -42,6 +42,10 @@ impl Count {
 }
 
 impl Sink for Count {
+    fn wants_system_time(&self) -> bool {
+        !self.wall_clock
+    }
+
     fn event(&mut self, event: &Event<'_>) -> io::Result<()> {
         match &event.kind {
             EventKind::SyscallEntered { .. } => {

@@ -238,16 +238,18 @@ pub struct Waited {
 
 /// `wait4(-1, __WALL | __WNOTHREAD)`: the next state change of one of this thread's
 /// tracees or children. Not nix's wrapper, whose decoding rejects real-time signal numbers.
-pub fn wait_any() -> nix::Result<Waited> {
-    wait4(0).map(|w| w.expect("a blocking wait returns a tracee"))
+/// `system_time` is measured only with `usage` (it costs the kernel a walk of the
+/// process's threads at every stop); otherwise it is zero.
+pub fn wait_any(usage: bool) -> nix::Result<Waited> {
+    wait4(0, usage).map(|w| w.expect("a blocking wait returns a tracee"))
 }
 
 /// As [`wait_any`] with `WNOHANG`: `Ok(None)` when no tracee has changed state.
-pub fn wait_any_nohang() -> nix::Result<Option<Waited>> {
-    wait4(libc::WNOHANG)
+pub fn wait_any_nohang(usage: bool) -> nix::Result<Option<Waited>> {
+    wait4(libc::WNOHANG, usage)
 }
 
-fn wait4(flags: i32) -> nix::Result<Option<Waited>> {
+fn wait4(flags: i32, with_usage: bool) -> nix::Result<Option<Waited>> {
     let mut status = 0;
     // SAFETY: a zeroed rusage (integers only) for the kernel to fill.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
@@ -257,7 +259,11 @@ fn wait4(flags: i32) -> nix::Result<Option<Waited>> {
             -1,
             &mut status,
             libc::__WALL | libc::__WNOTHREAD | flags,
-            &mut usage,
+            if with_usage {
+                &mut usage
+            } else {
+                std::ptr::null_mut()
+            },
         )
     };
     match pid {

@@ -190,6 +190,10 @@ impl<S: Sink> Sink for Filtered<S> {
         interest
     }
 
+    fn wants_system_time(&self) -> bool {
+        self.inner.wants_system_time()
+    }
+
     fn wants_exit(&self, call: &Syscall) -> bool {
         if !self.selection.traces(call) {
             return false;
