@@ -288,6 +288,22 @@ fn programs(root: &Path) -> Vec<Program> {
             timing: &[],
             sometimes: &[],
         },
+        Program {
+            name: "sort -o",
+            argv: text(&["/usr/bin/sort", "-r", "-o", "sorted.txt", "data/sample.txt"]),
+            work: work("sort"),
+            outputs: vec!["sorted.txt"],
+            timing: &[],
+            sometimes: &[],
+        },
+        Program {
+            name: "sha256sum",
+            argv: text(&["/usr/bin/sha256sum", "data/sample.txt", "data/no-such-file"]),
+            work: work("sha256sum"),
+            outputs: vec![],
+            timing: &[],
+            sometimes: &[],
+        },
     ];
     if let Some(python) = installed(&["/usr/bin/python3", "python3"]) {
         list.push(Program {
