@@ -23,6 +23,21 @@ pub struct SpawnSpec {
     pub filter: Option<super::Filter>,
 }
 
+impl SpawnSpec {
+    /// argv and envp as the NULL-terminated pointer arrays execve takes, pointing into
+    /// `self` (built before fork, so the child allocates nothing).
+    fn pointer_arrays(&self) -> (Vec<*const libc::c_char>, Option<Vec<*const libc::c_char>>) {
+        let terminated = |strings: &[CString]| -> Vec<*const libc::c_char> {
+            strings
+                .iter()
+                .map(|s| s.as_ptr())
+                .chain(std::iter::once(std::ptr::null()))
+                .collect()
+        };
+        (terminated(&self.argv), self.envp.as_deref().map(terminated))
+    }
+}
+
 /// Forks a child that stops itself with `SIGSTOP` and, once continued, executes the
 /// program. The caller seizes it while it is stopped, so the program runs traced from its
 /// first instruction.
@@ -33,18 +48,7 @@ pub struct SpawnSpec {
 /// # Errors
 /// The `pipe2` or `fork` error.
 pub fn fork_stopped(spec: &SpawnSpec) -> io::Result<(Pid, OwnedFd)> {
-    let argv: Vec<*const libc::c_char> = spec
-        .argv
-        .iter()
-        .map(|a| a.as_ptr())
-        .chain(std::iter::once(std::ptr::null()))
-        .collect();
-    let envp: Option<Vec<*const libc::c_char>> = spec.envp.as_ref().map(|env| {
-        env.iter()
-            .map(|e| e.as_ptr())
-            .chain(std::iter::once(std::ptr::null()))
-            .collect()
-    });
+    let (argv, envp) = spec.pointer_arrays();
     let mut pipe = [0 as RawFd; 2];
     // SAFETY: `pipe` is a valid two-int array for pipe2 to fill.
     if unsafe { libc::pipe2(pipe.as_mut_ptr(), libc::O_CLOEXEC) } < 0 {
@@ -250,18 +254,7 @@ pub fn exec_when_seized(spec: &SpawnSpec, go: OwnedFd) -> io::Error {
         return io::Error::other("the tracer could not attach");
     }
     drop(go);
-    let argv: Vec<*const libc::c_char> = spec
-        .argv
-        .iter()
-        .map(|a| a.as_ptr())
-        .chain(std::iter::once(std::ptr::null()))
-        .collect();
-    let envp: Option<Vec<*const libc::c_char>> = spec.envp.as_ref().map(|env| {
-        env.iter()
-            .map(|e| e.as_ptr())
-            .chain(std::iter::once(std::ptr::null()))
-            .collect()
-    });
+    let (argv, envp) = spec.pointer_arrays();
     // SAFETY: this process is single-threaded (daemonize's contract) and about to become
     // the program; the arrays point into `spec`, which lives across the calls.
     let errno = unsafe {
