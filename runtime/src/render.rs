@@ -112,7 +112,8 @@ fn octal(v: u64) -> String {
     format!("{text:0>3}")
 }
 
-fn file_mode(out: &mut String, mode: u64) {
+/// The file type of an `st_mode`, `S_IFREG`; `None` when it holds none.
+pub(crate) fn file_type(mode: u64) -> Option<&'static str> {
     const TYPES: &[(u32, &str)] = &[
         (libc::S_IFREG, "S_IFREG"),
         (libc::S_IFDIR, "S_IFDIR"),
@@ -122,14 +123,21 @@ fn file_mode(out: &mut String, mode: u64) {
         (libc::S_IFIFO, "S_IFIFO"),
         (libc::S_IFSOCK, "S_IFSOCK"),
     ];
+    let kind = mode as u32 & libc::S_IFMT;
+    TYPES
+        .iter()
+        .find(|(bits, _)| *bits == kind)
+        .map(|(_, name)| *name)
+}
+
+fn file_mode(out: &mut String, mode: u64) {
     const SPECIAL: &[(u32, &str)] = &[
         (libc::S_ISUID, "S_ISUID"),
         (libc::S_ISGID, "S_ISGID"),
         (libc::S_ISVTX, "S_ISVTX"),
     ];
-    let kind = mode as u32 & libc::S_IFMT;
-    match TYPES.iter().find(|(bits, _)| *bits == kind) {
-        Some((_, name)) => {
+    match file_type(mode) {
+        Some(name) => {
             out.push_str(name);
             for (bit, special) in SPECIAL {
                 if mode as u32 & bit != 0 {

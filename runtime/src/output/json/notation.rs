@@ -33,7 +33,7 @@ impl Serialize for JsonValue<'_> {
             Value::Dirfd(fd) => s.serialize_i32(*fd),
             Value::FileMode(mode) => {
                 let mut map = s.serialize_map(Some(3))?;
-                map.serialize_entry("type", &file_type(*mode))?;
+                map.serialize_entry("type", &crate::render::file_type(*mode))?;
                 map.serialize_entry("perm", &(mode & 0o7777))?;
                 map.serialize_entry("raw", mode)?;
                 map.end()
@@ -197,24 +197,6 @@ fn unnamed_bits(raw: u64, set: &SetInfo) -> u64 {
         }
     }
     rest
-}
-
-/// The file type of an `st_mode`, `S_IFREG`.
-fn file_type(mode: u64) -> Option<&'static str> {
-    const TYPES: &[(u32, &str)] = &[
-        (libc::S_IFREG, "S_IFREG"),
-        (libc::S_IFDIR, "S_IFDIR"),
-        (libc::S_IFLNK, "S_IFLNK"),
-        (libc::S_IFCHR, "S_IFCHR"),
-        (libc::S_IFBLK, "S_IFBLK"),
-        (libc::S_IFIFO, "S_IFIFO"),
-        (libc::S_IFSOCK, "S_IFSOCK"),
-    ];
-    let kind = mode as u32 & libc::S_IFMT;
-    TYPES
-        .iter()
-        .find(|(bits, _)| *bits == kind)
-        .map(|(_, n)| *n)
 }
 
 /// A signal's name as the text trace spells it: `SIGINT`, `SIGRTMIN`, `SIGRT_2`.
