@@ -36,7 +36,7 @@
 
 use interpose::args::PathPtr;
 use interpose::linux::{AddressFamily, Creat, I386, IoUringSetup, Open, Openat, Openat2, Socket};
-use interpose::{Command, Errno, Linux, SysResult, Tracee};
+use interpose::{Command, Errno, Linux, ReadMemory, SysResult, Tracee};
 use std::ffi::OsString;
 use std::path::{Component, Path, PathBuf};
 

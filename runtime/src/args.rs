@@ -7,7 +7,7 @@
 
 #![deny(clippy::arithmetic_side_effects)]
 
-use crate::memory::Memory;
+use crate::memory::{AddressSpace, ReadMemory};
 use crate::structs::StructDecode;
 use crate::value::Value;
 use crate::{Errno, Tracee};
@@ -45,7 +45,7 @@ pub trait Decode {
 /// stop, the return value (out-buffers hold as many bytes as the call returned).
 pub struct Decoder<'a> {
     /// The tracee's memory, where pointer arguments are read.
-    pub memory: &'a Memory,
+    pub memory: &'a dyn AddressSpace,
     /// Bytes of a string or buffer shown before `...` (strace's `-s`).
     pub string_limit: usize,
     /// The raw return value, at the syscall-exit stop.
@@ -375,7 +375,11 @@ impl IovecPtr {
     }
 }
 
-fn read_iovecs(memory: &Memory, addr: u64, count: usize) -> Result<Vec<(u64, u64)>, Errno> {
+fn read_iovecs(
+    memory: &dyn AddressSpace,
+    addr: u64,
+    count: usize,
+) -> Result<Vec<(u64, u64)>, Errno> {
     let words = memory.read_words(addr, count.saturating_mul(2))?;
     Ok(words.chunks(2).map(|pair| (pair[0], pair[1])).collect())
 }

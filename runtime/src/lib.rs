@@ -49,6 +49,7 @@ pub use error::Error;
 pub use interest::Interest;
 pub use interpose_macros::handler;
 pub use linux::{Call, Linux, Passthru, SYSCALLS, SignalAction, Syscall};
+pub use memory::{AddressSpace, ReadMemory};
 pub use nix::unistd::Pid;
 pub use sys::Pod;
 pub use tracee::Tracee;

@@ -1,5 +1,9 @@
 //! Tracee memory: `process_vm_readv`/`process_vm_writev`, falling back to `/proc/<tid>/mem`
 //! where page protections refuse them (writing into read-only text, for example).
+//!
+//! Decoders read through the [`AddressSpace`] trait, not a live tracee: the same decoder
+//! reads a stopped thread's memory ([`Memory`]) or a copy of parts of it ([`Image`]), such
+//! as the bytes an eBPF program copied at a syscall's exit, or a fuzzer's memory image.
 
 #![deny(clippy::arithmetic_side_effects)]
 
@@ -25,8 +29,43 @@ impl Memory {
         Memory { pid }
     }
 
+    fn proc_mem(&self, write: bool) -> Result<std::fs::File, Errno> {
+        OpenOptions::new()
+            .read(!write)
+            .write(write)
+            .open(format!("/proc/{}/mem", self.pid))
+            .map_err(|e| Errno::new(e.raw_os_error().unwrap_or(libc::EIO)))
+    }
+
+    /// Writes `bytes` at `addr`.
+    pub fn write(&self, addr: u64, bytes: &[u8]) -> Result<(), Errno> {
+        if let Ok(n) = sys::vm_write(self.pid, addr, bytes)
+            && n == bytes.len()
+        {
+            return Ok(());
+        }
+        let file = self.proc_mem(true)?;
+        file.write_all_at(bytes, addr).map_err(|_| Errno::EFAULT)
+    }
+
+    /// Writes one plain-data value.
+    pub fn write_pod<T: Pod>(&self, addr: u64, value: &T) -> Result<(), Errno> {
+        self.write(addr, sys::pod_as_bytes(value))
+    }
+}
+
+/// Memory a decoder can read: a live tracee's ([`Memory`]) or a copy ([`Image`]).
+pub trait AddressSpace {
+    /// Reads into `buf` from `addr`: at least one byte and at most `buf.len()`, possibly
+    /// stopping short at the end of a page or a copied region. `EFAULT` when nothing at
+    /// `addr` can be read.
+    fn read_some(&self, addr: u64, buf: &mut [u8]) -> Result<usize, Errno>;
+}
+
+/// The reads every [`AddressSpace`] has, built on [`AddressSpace::read_some`].
+pub trait ReadMemory: AddressSpace {
     /// Reads exactly `len` bytes at `addr`; `EFAULT` if any of them is unmapped.
-    pub fn read(&self, addr: u64, len: usize) -> Result<Vec<u8>, Errno> {
+    fn read(&self, addr: u64, len: usize) -> Result<Vec<u8>, Errno> {
         if addr.checked_add(len as u64).is_none() {
             return Err(Errno::EFAULT);
         }
@@ -47,32 +86,9 @@ impl Memory {
         Ok(buf)
     }
 
-    /// Reads up to the end of `buf`, at least one byte, possibly stopping at a page end.
-    fn read_some(&self, addr: u64, buf: &mut [u8]) -> Result<usize, Errno> {
-        match sys::vm_read(self.pid, addr, buf) {
-            Ok(n) if n > 0 => Ok(n),
-            _ => {
-                // process_vm_readv refuses some mappings the kernel itself can read.
-                let n = self
-                    .proc_mem(false)?
-                    .read_at(buf, addr)
-                    .map_err(|_| Errno::EFAULT)?;
-                if n == 0 { Err(Errno::EFAULT) } else { Ok(n) }
-            }
-        }
-    }
-
-    fn proc_mem(&self, write: bool) -> Result<std::fs::File, Errno> {
-        OpenOptions::new()
-            .read(!write)
-            .write(write)
-            .open(format!("/proc/{}/mem", self.pid))
-            .map_err(|e| Errno::new(e.raw_os_error().unwrap_or(libc::EIO)))
-    }
-
     /// Reads a NUL-terminated string of at most `limit` bytes. The flag is false when the
     /// string goes on past `limit`.
-    pub fn read_cstr(&self, addr: u64, limit: usize) -> Result<(Vec<u8>, bool), Errno> {
+    fn read_cstr(&self, addr: u64, limit: usize) -> Result<(Vec<u8>, bool), Errno> {
         if addr == 0 {
             return Err(Errno::EFAULT);
         }
@@ -98,7 +114,7 @@ impl Memory {
     }
 
     /// Reads `count` machine words.
-    pub fn read_words(&self, addr: u64, count: usize) -> Result<Vec<u64>, Errno> {
+    fn read_words(&self, addr: u64, count: usize) -> Result<Vec<u64>, Errno> {
         let bytes = self.read(addr, count.checked_mul(WORD).ok_or(Errno::EFAULT)?)?;
         Ok(bytes
             .chunks_exact(WORD)
@@ -108,7 +124,7 @@ impl Memory {
 
     /// Reads a NULL-terminated array of pointers (argv), at most `max` of them. The flag is
     /// true when the array goes on past `max`.
-    pub fn read_pointer_array(&self, addr: u64, max: usize) -> Result<(Vec<u64>, bool), Errno> {
+    fn read_pointer_array(&self, addr: u64, max: usize) -> Result<(Vec<u64>, bool), Errno> {
         let mut out = Vec::new();
         let mut more = false;
         self.walk_pointer_array(addr, |word| {
@@ -123,7 +139,7 @@ impl Memory {
     }
 
     /// Counts the pointers of a NULL-terminated array (envp) without keeping them.
-    pub fn count_pointer_array(&self, addr: u64) -> Result<usize, Errno> {
+    fn count_pointer_array(&self, addr: u64) -> Result<usize, Errno> {
         let mut count = 0usize;
         self.walk_pointer_array(addr, |_| {
             count = count.saturating_add(1);
@@ -135,6 +151,7 @@ impl Memory {
     /// Calls `each` with the pointers of a NULL-terminated array until the NULL or until it
     /// returns false, reading a page's worth of the array at a time: an array of millions
     /// of pointers costs thousands of reads, not millions.
+    #[doc(hidden)]
     fn walk_pointer_array(
         &self,
         addr: u64,
@@ -157,24 +174,107 @@ impl Memory {
     }
 
     /// Reads one plain-data value.
-    pub fn read_pod<T: Pod>(&self, addr: u64) -> Result<T, Errno> {
+    fn read_pod<T: Pod>(&self, addr: u64) -> Result<T, Errno> {
         let bytes = self.read(addr, std::mem::size_of::<T>())?;
         Ok(sys::pod_from_bytes(&bytes))
     }
+}
 
-    /// Writes `bytes` at `addr`.
-    pub fn write(&self, addr: u64, bytes: &[u8]) -> Result<(), Errno> {
-        if let Ok(n) = sys::vm_write(self.pid, addr, bytes)
-            && n == bytes.len()
-        {
-            return Ok(());
+impl<M: AddressSpace + ?Sized> ReadMemory for M {}
+
+impl AddressSpace for Memory {
+    fn read_some(&self, addr: u64, buf: &mut [u8]) -> Result<usize, Errno> {
+        match sys::vm_read(self.pid, addr, buf) {
+            Ok(n) if n > 0 => Ok(n),
+            _ => {
+                // process_vm_readv refuses some mappings the kernel itself can read.
+                let n = self
+                    .proc_mem(false)?
+                    .read_at(buf, addr)
+                    .map_err(|_| Errno::EFAULT)?;
+                if n == 0 { Err(Errno::EFAULT) } else { Ok(n) }
+            }
         }
-        let file = self.proc_mem(true)?;
-        file.write_all_at(bytes, addr).map_err(|_| Errno::EFAULT)
+    }
+}
+
+/// A copy of parts of an address space: regions of bytes at their addresses, everything
+/// else unmapped. Decoders read it as they read a live tracee.
+#[derive(Clone, Debug, Default)]
+pub struct Image {
+    regions: std::collections::BTreeMap<u64, Vec<u8>>,
+}
+
+impl Image {
+    /// An image with nothing mapped.
+    pub fn new() -> Self {
+        Image::default()
     }
 
-    /// Writes one plain-data value.
-    pub fn write_pod<T: Pod>(&self, addr: u64, value: &T) -> Result<(), Errno> {
-        self.write(addr, sys::pod_as_bytes(value))
+    /// Maps `bytes` at `addr`, replacing what overlaps them. Bytes that would run past the
+    /// end of the address space are dropped.
+    pub fn map(&mut self, addr: u64, bytes: &[u8]) {
+        let room = usize::try_from(u64::MAX.saturating_sub(addr)).unwrap_or(usize::MAX);
+        let bytes = &bytes[..bytes.len().min(room)];
+        if bytes.is_empty() {
+            return;
+        }
+        let end = addr.saturating_add(bytes.len() as u64);
+        // Cut every region overlapping [addr, end) down to what lies outside it.
+        let overlapping: Vec<u64> = self
+            .regions
+            .range(..end)
+            .filter(|(start, region)| start.saturating_add(region.len() as u64) > addr)
+            .map(|(start, _)| *start)
+            .collect();
+        for start in overlapping {
+            let region = self.regions.remove(&start).unwrap_or_default();
+            let region_end = start.saturating_add(region.len() as u64);
+            if start < addr {
+                let keep = usize::try_from(addr.saturating_sub(start)).unwrap_or(0);
+                self.regions.insert(start, region[..keep].to_vec());
+            }
+            if region_end > end {
+                let skip = usize::try_from(end.saturating_sub(start)).unwrap_or(0);
+                self.regions.insert(end, region[skip..].to_vec());
+            }
+        }
+        self.regions.insert(addr, bytes.to_vec());
+    }
+}
+
+impl AddressSpace for Image {
+    fn read_some(&self, addr: u64, buf: &mut [u8]) -> Result<usize, Errno> {
+        let (start, region) = self
+            .regions
+            .range(..=addr)
+            .next_back()
+            .ok_or(Errno::EFAULT)?;
+        let offset = usize::try_from(addr.saturating_sub(*start)).map_err(|_| Errno::EFAULT)?;
+        let available = region.get(offset..).filter(|rest| !rest.is_empty());
+        let available = available.ok_or(Errno::EFAULT)?;
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_reads_only_what_is_mapped() {
+        let mut image = Image::new();
+        image.map(0x1000, b"hello\0world");
+        image.map(0x1003, b"LO");
+        assert_eq!(image.read(0x1000, 5), Ok(b"helLO".to_vec()));
+        assert_eq!(image.read_cstr(0x1000, 100), Ok((b"helLO".to_vec(), true)));
+        assert_eq!(image.read_cstr(0x1006, 3), Ok((b"wor".to_vec(), false)));
+        assert_eq!(image.read(0x1000, 12), Err(Errno::EFAULT));
+        assert_eq!(image.read(0xfff, 1), Err(Errno::EFAULT));
+        assert_eq!(image.read_pod::<u8>(0x100a), Ok(b'd'));
+        image.map(u64::MAX - 1, b"abc");
+        assert_eq!(image.read(u64::MAX - 1, 1), Ok(b"a".to_vec()));
     }
 }

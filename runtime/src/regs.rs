@@ -5,7 +5,7 @@
 #![deny(clippy::arithmetic_side_effects)]
 
 use crate::linux::{self, Call, I386, Syscall, Unknown};
-use crate::memory::Memory;
+use crate::memory::{Memory, ReadMemory};
 use crate::{Errno, Error};
 use nix::errno::Errno as NixErrno;
 use nix::sys::ptrace;

@@ -8,6 +8,7 @@
 #![deny(clippy::arithmetic_side_effects)]
 
 use crate::args::Decoder;
+use crate::memory::ReadMemory;
 use crate::value::Value;
 use std::net::{Ipv4Addr, Ipv6Addr};
 

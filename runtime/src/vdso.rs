@@ -10,7 +10,7 @@
 #![deny(clippy::arithmetic_side_effects)]
 
 use crate::Errno;
-use crate::memory::Memory;
+use crate::memory::{Memory, ReadMemory};
 use nix::sys::ptrace;
 use nix::unistd::Pid;
 

@@ -81,6 +81,7 @@ pub(crate) fn restart_if_ignored(tid: Pid, signal: i32, entered: Option<Entered>
             if at != 0 {
                 let Some(elapsed) = elapsed else { return false };
                 let memory = crate::memory::Memory::new(tid);
+                use crate::memory::ReadMemory as _;
                 let Ok(ts) = memory.read_pod::<libc::timespec>(at) else {
                     return false;
                 };

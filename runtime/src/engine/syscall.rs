@@ -549,7 +549,11 @@ impl<H: Linux + 'static> Tracer<H> {
 /// restart code in `rax` would reach the program once the registers are put back).
 fn can_inject_after(tid: Pid, regs: &libc::user_regs_struct) -> bool {
     let restarting = Errno::from_ret(regs.rax as i64).is_err_and(Errno::is_restart);
-    let instruction = crate::memory::Memory::new(tid).read(regs.rip.wrapping_sub(2), 2);
+    let instruction = crate::memory::ReadMemory::read(
+        &crate::memory::Memory::new(tid),
+        regs.rip.wrapping_sub(2),
+        2,
+    );
     !restarting && instruction.is_ok_and(|bytes| bytes == [0x0f, 0x05])
 }
 

@@ -6,7 +6,7 @@
 
 use crate::args::Decoder;
 use crate::linux::Syscall;
-use crate::memory::Memory;
+use crate::memory::{Memory, ReadMemory};
 use crate::render::{self, StringStyle};
 use crate::sys::SigInfo;
 use crate::value::{ArgKind, Value};

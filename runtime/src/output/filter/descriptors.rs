@@ -16,6 +16,7 @@
 use super::sets::FdSet;
 use crate::events::Event;
 use crate::linux::Syscall;
+use crate::memory::ReadMemory;
 use crate::value::ArgKind;
 use nix::unistd::Pid;
 use std::collections::HashMap;
