@@ -1,52 +1,75 @@
-//! Runs a program with some directories off limits and no network.
+//! Runs a program with some directories off limits and no network, against a program that
+//! tries to get around it.
 //!
 //! ```text
-//! cargo run --example sandbox -- [--deny PREFIX]... PROGRAM [ARGS...]
-//! cargo run --example sandbox -- --deny /etc --deny /root cat /etc/hostname
+//! cargo run --example sandbox -- [--deny DIR]... [--] PROGRAM [ARGS...]
+//! cargo run --example sandbox -- --deny /etc cat /etc/hostname
 //! ```
 //!
-//! - Opening a path under a `--deny` prefix (with `open`, `openat`, `openat2` or `creat`)
-//!   fails with `EACCES`. Prefixes match whole components: `--deny /etc` covers
-//!   `/etc/hostname` but not `/etcx`. Relative paths are resolved against the directory the
-//!   call names (the working directory for `AT_FDCWD`, read from `/proc/PID/task/TID/cwd`;
-//!   another directory fd from `/proc/PID/task/TID/fd/N`), `..` is folded, and symlinks are
-//!   followed as the tracer sees them, so `/tmp/../etc/x` and a link to `/etc` are refused
-//!   too.
-//! - `socket` fails with `EPERM` for every address family except `AF_UNIX`: the program
-//!   cannot reach the network, but local sockets work.
-//! - `io_uring_setup` fails with `EPERM`: an io_uring performs I/O without syscalls, out of
-//!   the handler's sight. Syscalls made with the i386 ABI (`int 0x80`) fail with `ENOSYS`,
-//!   so they cannot reach the calls above under other numbers.
+//! # What it does
+//! - **Opens are emulated, not checked and passed.** `open`, `openat`, `openat2` and
+//!   `creat` read the path from the program once; the tracer opens the file itself
+//!   ([`Tracee::open_file`]: the kernel resolves the path once, from the thread's root,
+//!   working directory or directory descriptor, refusing magic links), judges the file the
+//!   kernel reached by its real path, and hands the descriptor over as the call's result
+//!   ([`Tracee::install_fd`]). Another thread rewriting the path, a `..`, a symlink (a
+//!   dangling one under `O_CREAT` too), `/proc/self/root`, `/proc/PID/cwd` or `/dev/fd/N`
+//!   all end at the real file, which is refused with `EACCES` when it lies under a
+//!   `--deny` directory. `/dev/userfaultfd` is always refused.
+//! - **Links and renames are emulated too**: `link`, `linkat`, `rename`, `renameat` and
+//!   `renameat2` are done by the tracer on directories the kernel resolved, and refused
+//!   when they would give a denied file a second name, move a file out of (or into) a
+//!   denied directory, or move a directory that holds one.
+//! - **What changes the meaning of paths, or reaches around the tracer, fails with
+//!   `EPERM`**: `unshare`, `setns`, `clone`/`clone3` with a new namespace, `chroot`,
+//!   `pivot_root`, `mount`, `umount2`, the new mount API (`open_tree`, `move_mount`,
+//!   `fsopen`, `fsmount`, `fsconfig`, `fspick`, `mount_setattr`), `open_by_handle_at`,
+//!   `ptrace`, `process_vm_readv`/`writev`, `pidfd_getfd`, `io_uring_setup`,
+//!   `userfaultfd`, `bpf` and `fanotify_init`. i386 and x32 calls fail with `ENOSYS`.
+//!   (A seccomp filter of the program's own that could outrank the tracer's is refused by
+//!   interpose itself.)
+//! - `socket` fails with `EPERM` for every address family except `AF_UNIX`.
 //!
-//! The program carries on after a refusal, as it would after any failed call. (With
-//! `--deny /etc` the dynamic loader cannot open `/etc/ld.so.cache` either; it then finds
-//! libraries in the default directories, so programs still start.)
+//! The program carries on after a refusal, as after any failed call. With `--deny /etc`
+//! the dynamic loader cannot open `/etc/ld.so.cache` either; it then finds libraries in
+//! the default directories, so programs still start.
 //!
 //! # Limits
-//! This is a policy for cooperative programs, not a security boundary against hostile ones:
-//! - Time of check to time of use: the path is read from the program's memory and checked,
-//!   then the kernel reads it again when the call runs. Another thread of the program can
-//!   change the string in between (and a symlink can be swapped after the tracer resolved
-//!   it). A sandbox that must hold against that has to emulate the open in the tracer and
-//!   hand the program a descriptor, rather than check and pass.
-//! - Only opens are checked: `stat`, `execve`, `rename`, `link` and the other path calls
-//!   still reach denied paths, and a descriptor opened before the program started (or
-//!   passed over a unix socket) can be used freely.
-//! - Symlinks that lead through `/proc/self` are resolved against the tracer's own process.
+//! See SECURITY.md. In short: the policy is about opening, linking and renaming; `stat`,
+//! `unlink`, `chmod` and the other path calls are not judged. A descriptor opened before
+//! the program started, or passed to it over a socket from outside, is not judged. The
+//! program must run with the tracer's credentials: a thread whose uids, gids or
+//! capabilities differ gets `EACCES` from every open. A hard link made before the
+//! sandbox started is a second name the policy cannot know of.
 
-use interpose::args::PathPtr;
-use interpose::linux::{AddressFamily, Creat, I386, IoUringSetup, Open, Openat, Openat2, Socket};
-use interpose::{Command, Errno, Linux, ReadMemory, SysResult, Tracee};
+use interpose::args::{Dirfd, PathPtr, ToRaw};
+use interpose::linux::{
+    AddressFamily, Bpf, Chroot, Clone, Clone3, Creat, FanotifyInit, Fsconfig, Fsmount, Fsopen,
+    Fspick, I386, IoUringSetup, Link, Linkat, Mount, MountSetattr, MoveMount, Open, OpenByHandleAt,
+    OpenTree, Openat, Openat2, PidfdGetfd, PivotRoot, ProcessVmReadv, ProcessVmWritev, Ptrace,
+    Rename, Renameat, Renameat2, Setns, Socket, Umount2, Unshare, Userfaultfd,
+};
+use interpose::{Command, Errno, Linux, OpenHow, ReadMemory, SysResult, Tracee};
+use std::cell::RefCell;
 use std::ffi::OsString;
-use std::path::{Component, Path, PathBuf};
+use std::os::fd::OwnedFd;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
 
 const NAME: &str = "sandbox";
-const USAGE: &str = "usage: sandbox [--deny PREFIX]... PROGRAM [ARGS...]";
+const USAGE: &str = "usage: sandbox [--deny DIR]... [--] PROGRAM [ARGS...]";
 
-/// Where `resolve` lies in `openat2`'s `struct open_how`.
-const OPEN_HOW_RESOLVE: u64 = std::mem::offset_of!(libc::open_how, resolve) as u64;
+/// The clone flags that make a new namespace.
+const NEW_NAMESPACES: u64 = (libc::CLONE_NEWNS
+    | libc::CLONE_NEWUSER
+    | libc::CLONE_NEWPID
+    | libc::CLONE_NEWNET
+    | libc::CLONE_NEWIPC
+    | libc::CLONE_NEWUTS
+    | libc::CLONE_NEWCGROUP
+    | 0x80) as u64; // CLONE_NEWTIME
 
-/// The sandbox policy: the denied path prefixes (absolute, without `..`).
+/// The sandbox policy: the denied directories, by their real paths.
 struct Sandbox {
     deny: Vec<PathBuf>,
 }
@@ -54,26 +77,204 @@ struct Sandbox {
 #[interpose::handler]
 impl Linux for Sandbox {
     async fn open(&self, t: &mut Tracee, call: Open) -> SysResult {
-        self.check_path(t, libc::AT_FDCWD, call.pathname, false)?;
-        t.pass(call)
+        let how = OpenHow {
+            flags: call.flags.to_raw() as i32,
+            mode: call.mode.0,
+            resolve: 0,
+        };
+        self.emulate_open(t, libc::AT_FDCWD, call.pathname, how)
+            .await
     }
 
     async fn creat(&self, t: &mut Tracee, call: Creat) -> SysResult {
-        self.check_path(t, libc::AT_FDCWD, call.pathname, false)?;
-        t.pass(call)
+        let how = OpenHow {
+            flags: libc::O_CREAT | libc::O_WRONLY | libc::O_TRUNC,
+            mode: call.mode.0,
+            resolve: 0,
+        };
+        self.emulate_open(t, libc::AT_FDCWD, call.pathname, how)
+            .await
     }
 
     async fn openat(&self, t: &mut Tracee, call: Openat) -> SysResult {
-        self.check_path(t, call.dirfd.0, call.pathname, false)?;
-        t.pass(call)
+        let how = OpenHow {
+            flags: call.flags.to_raw() as i32,
+            mode: call.mode.0,
+            resolve: 0,
+        };
+        self.emulate_open(t, call.dirfd.0, call.pathname, how).await
     }
 
     async fn openat2(&self, t: &mut Tracee, call: Openat2) -> SysResult {
-        let resolve: u64 = t.memory().read_pod(call.how.addr + OPEN_HOW_RESOLVE)?;
-        // RESOLVE_IN_ROOT: an absolute path starts at `dirfd`, not at `/`.
-        let in_root = resolve & libc::RESOLVE_IN_ROOT != 0;
-        self.check_path(t, call.dirfd.0, call.pathname, in_root)?;
+        // struct open_how { u64 flags, mode, resolve; }, read once.
+        if call.size < 24 {
+            return Err(Errno::EINVAL);
+        }
+        let [flags, mode, resolve] = t.memory().read_words(call.how.addr, 3)?[..] else {
+            return Err(Errno::EFAULT);
+        };
+        let flags = i32::try_from(flags).map_err(|_| Errno::EINVAL)?;
+        let mode = u32::try_from(mode).map_err(|_| Errno::EINVAL)?;
+        let how = OpenHow {
+            flags,
+            mode,
+            resolve,
+        };
+        self.emulate_open(t, call.dirfd.0, call.pathname, how).await
+    }
+
+    async fn link(&self, t: &mut Tracee, call: Link) -> SysResult {
+        self.emulate_link(
+            t,
+            (libc::AT_FDCWD, call.oldpath),
+            (libc::AT_FDCWD, call.newpath),
+            0,
+        )
+    }
+
+    async fn linkat(&self, t: &mut Tracee, call: Linkat) -> SysResult {
+        let flags = call.flags.to_raw() as i32;
+        self.emulate_link(
+            t,
+            at(call.olddirfd, call.oldpath),
+            at(call.newdirfd, call.newpath),
+            flags,
+        )
+    }
+
+    async fn rename(&self, t: &mut Tracee, call: Rename) -> SysResult {
+        self.emulate_rename(
+            t,
+            (libc::AT_FDCWD, call.oldpath),
+            (libc::AT_FDCWD, call.newpath),
+            0,
+        )
+    }
+
+    async fn renameat(&self, t: &mut Tracee, call: Renameat) -> SysResult {
+        self.emulate_rename(
+            t,
+            at(call.olddirfd, call.oldpath),
+            at(call.newdirfd, call.newpath),
+            0,
+        )
+    }
+
+    async fn renameat2(&self, t: &mut Tracee, call: Renameat2) -> SysResult {
+        let flags = call.flags.to_raw() as u32;
+        self.emulate_rename(
+            t,
+            at(call.olddirfd, call.oldpath),
+            at(call.newdirfd, call.newpath),
+            flags,
+        )
+    }
+
+    async fn clone(&self, t: &mut Tracee, call: Clone) -> SysResult {
+        if call.flags.to_raw() & NEW_NAMESPACES != 0 {
+            return Err(Errno::EPERM);
+        }
         t.pass(call)
+    }
+
+    async fn clone3(&self, t: &mut Tracee, call: Clone3) -> SysResult {
+        // struct clone_args starts with its u64 flags; interpose hands a handler only the
+        // clone3 calls it could not turn into a clone, read once into registers.
+        let flags: u64 = t.memory().read_pod(call.cl_args.addr)?;
+        if flags & NEW_NAMESPACES != 0 {
+            return Err(Errno::EPERM);
+        }
+        t.pass(call)
+    }
+
+    // Refused outright. (Each is a method of its own: `#[interpose::handler]` records
+    // the overridden calls from the methods it sees, so a macro could not write them.)
+    async fn unshare(&self, _: &mut Tracee, _: Unshare) -> SysResult {
+        Err(Errno::EPERM)
+    }
+
+    async fn setns(&self, _: &mut Tracee, _: Setns) -> SysResult {
+        Err(Errno::EPERM)
+    }
+
+    async fn chroot(&self, _: &mut Tracee, _: Chroot) -> SysResult {
+        Err(Errno::EPERM)
+    }
+
+    async fn pivot_root(&self, _: &mut Tracee, _: PivotRoot) -> SysResult {
+        Err(Errno::EPERM)
+    }
+
+    async fn mount(&self, _: &mut Tracee, _: Mount) -> SysResult {
+        Err(Errno::EPERM)
+    }
+
+    async fn umount2(&self, _: &mut Tracee, _: Umount2) -> SysResult {
+        Err(Errno::EPERM)
+    }
+
+    async fn open_tree(&self, _: &mut Tracee, _: OpenTree) -> SysResult {
+        Err(Errno::EPERM)
+    }
+
+    async fn move_mount(&self, _: &mut Tracee, _: MoveMount) -> SysResult {
+        Err(Errno::EPERM)
+    }
+
+    async fn fsopen(&self, _: &mut Tracee, _: Fsopen) -> SysResult {
+        Err(Errno::EPERM)
+    }
+
+    async fn fsmount(&self, _: &mut Tracee, _: Fsmount) -> SysResult {
+        Err(Errno::EPERM)
+    }
+
+    async fn fsconfig(&self, _: &mut Tracee, _: Fsconfig) -> SysResult {
+        Err(Errno::EPERM)
+    }
+
+    async fn fspick(&self, _: &mut Tracee, _: Fspick) -> SysResult {
+        Err(Errno::EPERM)
+    }
+
+    async fn mount_setattr(&self, _: &mut Tracee, _: MountSetattr) -> SysResult {
+        Err(Errno::EPERM)
+    }
+
+    async fn open_by_handle_at(&self, _: &mut Tracee, _: OpenByHandleAt) -> SysResult {
+        Err(Errno::EPERM)
+    }
+
+    async fn ptrace(&self, _: &mut Tracee, _: Ptrace) -> SysResult {
+        Err(Errno::EPERM)
+    }
+
+    async fn process_vm_readv(&self, _: &mut Tracee, _: ProcessVmReadv) -> SysResult {
+        Err(Errno::EPERM)
+    }
+
+    async fn process_vm_writev(&self, _: &mut Tracee, _: ProcessVmWritev) -> SysResult {
+        Err(Errno::EPERM)
+    }
+
+    async fn pidfd_getfd(&self, _: &mut Tracee, _: PidfdGetfd) -> SysResult {
+        Err(Errno::EPERM)
+    }
+
+    async fn io_uring_setup(&self, _: &mut Tracee, _: IoUringSetup) -> SysResult {
+        Err(Errno::EPERM)
+    }
+
+    async fn userfaultfd(&self, _: &mut Tracee, _: Userfaultfd) -> SysResult {
+        Err(Errno::EPERM)
+    }
+
+    async fn bpf(&self, _: &mut Tracee, _: Bpf) -> SysResult {
+        Err(Errno::EPERM)
+    }
+
+    async fn fanotify_init(&self, _: &mut Tracee, _: FanotifyInit) -> SysResult {
+        Err(Errno::EPERM)
     }
 
     async fn socket(&self, t: &mut Tracee, call: Socket) -> SysResult {
@@ -83,97 +284,143 @@ impl Linux for Sandbox {
         t.pass(call)
     }
 
-    async fn io_uring_setup(&self, _: &mut Tracee, _: IoUringSetup) -> SysResult {
-        Err(Errno::EPERM)
-    }
-
     async fn i386_syscall(&self, _: &mut Tracee, _: I386) -> SysResult {
         Err(Errno::ENOSYS)
     }
 }
 
+/// A `(dirfd, path)` pair of an `*at` call.
+fn at(dirfd: Dirfd, path: PathPtr) -> (i32, PathPtr) {
+    (dirfd.0, path)
+}
+
 impl Sandbox {
-    /// `Err(EACCES)` when the path the call names lies under a denied prefix. With
-    /// `in_root`, an absolute path is taken relative to `dirfd` (`RESOLVE_IN_ROOT`).
-    fn check_path(
+    /// `EACCES` for a real path under a denied directory (or `/dev/userfaultfd`).
+    fn judge(&self, real: &Path) -> Result<(), Errno> {
+        let denied = self.deny.iter().any(|dir| real.starts_with(dir))
+            || real == Path::new("/dev/userfaultfd");
+        if denied { Err(Errno::EACCES) } else { Ok(()) }
+    }
+
+    /// Opens in the tracer what the program asked for, and installs the descriptor.
+    async fn emulate_open(
+        &self,
+        t: &mut Tracee,
+        dirfd: i32,
+        path: PathPtr,
+        how: OpenHow,
+    ) -> SysResult {
+        let path = read_path(t, path)?;
+        let file = t.open_file(dirfd, &path, how, &mut |real| self.judge(real))?;
+        t.install_fd(file, how.flags & libc::O_CLOEXEC != 0).await
+    }
+
+    /// The directory holding the last component of `path` (resolved by the kernel and
+    /// judged as the place of that component), and the component.
+    fn parent(
         &self,
         t: &Tracee,
         dirfd: i32,
-        pathname: PathPtr,
-        in_root: bool,
-    ) -> Result<(), Errno> {
-        let path = pathname.read(t)?;
-        let path = match path.strip_prefix("/") {
-            Ok(relative) if in_root => relative.to_owned(),
-            _ => path,
+        path: PathPtr,
+    ) -> Result<(OwnedFd, PathBuf, Vec<u8>), Errno> {
+        let path = read_path(t, path)?;
+        let trimmed = match path.iter().rposition(|&b| b != b'/') {
+            Some(end) => &path[..=end],
+            None => return Err(Errno::new(libc::EBUSY)), // "/" itself
         };
-        let absolute = if path.is_absolute() {
-            path
-        } else {
-            directory_of(t, dirfd)?.join(path)
+        let (directory, name) = match trimmed.iter().rposition(|&b| b == b'/') {
+            Some(0) => (&b"/"[..], &trimmed[1..]),
+            Some(slash) => (&trimmed[..slash], &trimmed[slash + 1..]),
+            None => (&b"."[..], trimmed),
         };
-        if self.is_denied(&absolute) {
-            Err(Errno::EACCES)
-        } else {
+        if name == b"." || name == b".." {
+            return Err(Errno::EINVAL);
+        }
+        let real_directory = RefCell::new(PathBuf::new());
+        let how = OpenHow {
+            flags: libc::O_PATH | libc::O_DIRECTORY,
+            ..OpenHow::default()
+        };
+        let fd = t.open_file(dirfd, directory, how, &mut |real| {
+            *real_directory.borrow_mut() = real.to_owned();
             Ok(())
-        }
+        })?;
+        let real = real_directory
+            .into_inner()
+            .join(std::ffi::OsStr::from_bytes(name));
+        self.judge(&real)?;
+        Ok((fd, real, name.to_vec()))
     }
 
-    /// Whether `path` (absolute) is under a denied prefix by its name or, once symlinks
-    /// are followed, by what it leads to.
-    fn is_denied(&self, path: &Path) -> bool {
-        let lexical = fold_dot_dot(path);
-        if self.covers(&lexical) {
-            return true;
+    /// `linkat`, done by the tracer: the file is found once (`O_PATH`, judged), and linked
+    /// by its descriptor into a directory the kernel resolved.
+    fn emulate_link(
+        &self,
+        t: &mut Tracee,
+        old: (i32, PathPtr),
+        new: (i32, PathPtr),
+        flags: i32,
+    ) -> SysResult {
+        if flags & !(libc::AT_SYMLINK_FOLLOW | libc::AT_EMPTY_PATH) != 0 {
+            return Err(Errno::EINVAL);
         }
-        real_path(&lexical).is_some_and(|real| self.covers(&real))
+        let old_path = read_path(t, old.1)?;
+        let mut how = OpenHow {
+            flags: libc::O_PATH,
+            ..OpenHow::default()
+        };
+        if flags & libc::AT_SYMLINK_FOLLOW == 0 {
+            how.flags |= libc::O_NOFOLLOW;
+        }
+        let source = if old_path.is_empty() && flags & libc::AT_EMPTY_PATH != 0 {
+            let own = format!("/proc/self/fd/{}", old.0);
+            t.open_file(libc::AT_FDCWD, own.as_bytes(), how, &mut |real| {
+                self.judge(real)
+            })?
+        } else {
+            t.open_file(old.0, &old_path, how, &mut |real| self.judge(real))?
+        };
+        let (directory, _, name) = self.parent(t, new.0, new.1)?;
+        let empty = nix::fcntl::AtFlags::AT_EMPTY_PATH;
+        nix::unistd::linkat(&source, "", &directory, name.as_slice(), empty)
+            .map_err(|e| Errno::new(e as i32))?;
+        Ok(0)
     }
 
-    fn covers(&self, path: &Path) -> bool {
-        self.deny.iter().any(|prefix| path.starts_with(prefix))
+    /// `renameat2`, done by the tracer on directories the kernel resolved. Refused when
+    /// either name is denied, or the file moved holds a denied directory.
+    fn emulate_rename(
+        &self,
+        t: &mut Tracee,
+        old: (i32, PathPtr),
+        new: (i32, PathPtr),
+        flags: u32,
+    ) -> SysResult {
+        let (old_directory, old_real, old_name) = self.parent(t, old.0, old.1)?;
+        let (new_directory, _, new_name) = self.parent(t, new.0, new.1)?;
+        if self.deny.iter().any(|dir| dir.starts_with(&old_real)) {
+            return Err(Errno::EACCES);
+        }
+        let flags = nix::fcntl::RenameFlags::from_bits_retain(flags);
+        nix::fcntl::renameat2(
+            &old_directory,
+            old_name.as_slice(),
+            &new_directory,
+            new_name.as_slice(),
+            flags,
+        )
+        .map_err(|e| Errno::new(e as i32))?;
+        Ok(0)
     }
 }
 
-/// The directory a relative path of the calling thread starts from: its working directory
-/// for `AT_FDCWD`, else the directory open as `dirfd`.
-fn directory_of(t: &Tracee, dirfd: i32) -> Result<PathBuf, Errno> {
-    let task = format!("/proc/{}/task/{}", t.pid(), t.tid());
-    let link = if dirfd == libc::AT_FDCWD {
-        format!("{task}/cwd")
-    } else {
-        format!("{task}/fd/{dirfd}")
-    };
-    let target = std::fs::read_link(link).map_err(|_| Errno::EBADF)?;
-    // A pipe or socket reads as `pipe:[1234]`: not a directory, as the kernel would say.
-    if !target.is_absolute() {
-        return Err(Errno::new(libc::ENOTDIR));
+/// The path at `path`, read from the program's memory once.
+fn read_path(t: &Tracee, path: PathPtr) -> Result<Vec<u8>, Errno> {
+    let (bytes, complete) = t.memory().read_cstr(path.0, libc::PATH_MAX as usize)?;
+    if !complete {
+        return Err(Errno::new(libc::ENAMETOOLONG));
     }
-    Ok(target)
-}
-
-/// Removes `.` and folds `..` into the component before it, without touching the disk.
-fn fold_dot_dot(path: &Path) -> PathBuf {
-    let mut folded = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                folded.pop();
-            }
-            other => folded.push(other),
-        }
-    }
-    folded
-}
-
-/// `path` with every symlink followed, or, for a path that does not exist yet (a file
-/// about to be created), its parent's real path joined with the last component.
-fn real_path(path: &Path) -> Option<PathBuf> {
-    if let Ok(real) = std::fs::canonicalize(path) {
-        return Some(real);
-    }
-    let parent = std::fs::canonicalize(path.parent()?).ok()?;
-    Some(parent.join(path.file_name()?))
+    Ok(bytes)
 }
 
 /// The parsed command line.
@@ -191,8 +438,8 @@ fn parse_args(mut args: impl Iterator<Item = OsString>) -> Result<Options, Strin
         };
         match arg.to_str() {
             Some("--deny") => {
-                let prefix = args.next().ok_or("--deny needs a path prefix")?;
-                deny.extend(deny_prefixes(PathBuf::from(prefix))?);
+                let dir = args.next().ok_or("--deny needs a directory")?;
+                deny.push(real_directory(PathBuf::from(dir))?);
             }
             Some("-h" | "--help") => {
                 println!("{USAGE}");
@@ -210,23 +457,16 @@ fn parse_args(mut args: impl Iterator<Item = OsString>) -> Result<Options, Strin
     })
 }
 
-/// A `--deny` prefix as the checks compare it: absolute with `..` folded, and also its real
-/// path when that differs (so `--deny /var/run` covers `/run` when one links to the other).
-fn deny_prefixes(prefix: PathBuf) -> Result<Vec<PathBuf>, String> {
-    if !prefix.is_absolute() {
+/// A `--deny` directory as the policy compares it: its real path, as the kernel writes the
+/// paths of the files under it.
+fn real_directory(dir: PathBuf) -> Result<PathBuf, String> {
+    if !dir.is_absolute() {
         return Err(format!(
             "--deny wants an absolute path, got {}",
-            prefix.display()
+            dir.display()
         ));
     }
-    let folded = fold_dot_dot(&prefix);
-    let mut prefixes = vec![folded.clone()];
-    if let Ok(real) = std::fs::canonicalize(&folded)
-        && real != folded
-    {
-        prefixes.push(real);
-    }
-    Ok(prefixes)
+    std::fs::canonicalize(&dir).map_err(|e| format!("--deny {}: {e}", dir.display()))
 }
 
 fn main() {

@@ -7,6 +7,7 @@
 #![allow(unsafe_code)]
 
 pub mod abi;
+pub mod files;
 mod seccomp;
 mod spawn;
 mod startup;
