@@ -16,13 +16,22 @@ fn a_tracee_cannot_take_the_tracers_descriptors_or_trace_it() {
     let Some(program) = games(&dir) else { return };
     let program = program.to_str().unwrap();
     let native = common::run(program, &["steal"]);
-    assert_eq!(native.stdout_text(), "pidfd_getfd: ok\nptrace: ok\n");
+    assert_eq!(
+        native.stdout_text(),
+        "pidfd_getfd: ok\nprocess_vm_readv: ok\nptrace: ok\n"
+    );
     // Even with CAP_SYS_PTRACE (these tests may run as root), where a tracee tracing its
     // tracer would deadlock both.
     let traced = common::interpose(&["-o", "/dev/null", program, "steal"]);
-    assert_eq!(traced.stdout_text(), "pidfd_getfd: EPERM\nptrace: EPERM\n");
+    assert_eq!(
+        traced.stdout_text(),
+        "pidfd_getfd: EPERM\nprocess_vm_readv: EPERM\nptrace: EPERM\n"
+    );
     let (out, _) = common::traced(interpose::Passthru, program, &["steal"]);
-    assert_eq!(out, "pidfd_getfd: EPERM\nptrace: EPERM\n");
+    assert_eq!(
+        out,
+        "pidfd_getfd: EPERM\nprocess_vm_readv: EPERM\nptrace: EPERM\n"
+    );
 }
 
 #[test]

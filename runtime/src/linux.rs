@@ -100,11 +100,19 @@ pub enum SignalAction {
 ///   thread at the seccomp stop. With no tracer (interpose killed), trapped calls fail with
 ///   `ENOSYS` rather than run, and `PTRACE_O_EXITKILL` kills the tracees anyway.
 /// - Pointer arguments are not stable: a path read from tracee memory at entry can be
-///   changed by another thread sharing that memory before the kernel reads it (TOCTOU). A
-///   policy that must hold against a hostile multi-threaded program should emulate the call
-///   (do the work in the handler, or deny) rather than check and pass.
-/// - `io_uring` performs I/O without syscalls once set up: a sandbox should refuse
-///   `io_uring_setup` (the table traps it like any other call when overridden).
+///   changed by another thread sharing that memory before the kernel reads it (TOCTOU),
+///   and the kernel resolves it again, through whatever symlinks are there by then. A
+///   policy that must hold against a hostile program emulates the call instead of
+///   checking and passing it: read the arguments once, do the work in the tracer, and
+///   return the result. For opens, [`Tracee::open_file`] resolves the path in the kernel
+///   once (from the thread's root, cwd or dirfd, refusing magic links), the policy judges
+///   the file really reached, and [`Tracee::install_fd`] hands the descriptor over
+///   (`examples/sandbox.rs`; `tests/sandbox_escape_test.rs` flips the path from another
+///   thread 10,000 times).
+/// - `io_uring` performs I/O without syscalls once set up, `userfaultfd` can stall the
+///   tracer's own reads of tracee memory, and namespaces, `chroot`, mounts and
+///   `open_by_handle_at` change what a path means: a sandbox should refuse them (the table
+///   traps each like any other call when overridden), as `examples/sandbox.rs` does.
 /// - Calls made with the i386 ABI (`int 0x80`) always trap and arrive at
 ///   [`i386_syscall`](Linux::i386_syscall), never as the x86_64 call with that number; a
 ///   sandbox should deny them.

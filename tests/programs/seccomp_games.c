@@ -3,8 +3,8 @@
  *             the tracer's SECCOMP_RET_TRACE); prints whether it got one
  *   trace     install its own SECCOMP_RET_TRACE filter on getppid, then call getppid:
  *             natively nobody answers and the call fails with ENOSYS
- *   steal     take a descriptor of its parent (the tracer) with pidfd_getfd, and attach
- *             to it with ptrace
+ *   steal     take a descriptor of its parent (the tracer) with pidfd_getfd, read a byte
+ *             of its memory with process_vm_readv, and attach to it with ptrace
  *   mem       open its parent's memory through /proc */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -17,6 +17,7 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 static long install(unsigned int flags, unsigned int action) {
@@ -46,6 +47,17 @@ int main(int argc, char **argv) {
         pid_t parent = getppid();
         long pidfd = syscall(SYS_pidfd_open, parent, 0);
         report("pidfd_getfd", pidfd < 0 ? pidfd : syscall(SYS_pidfd_getfd, pidfd, 2, 0));
+        /* The first byte of the parent's first mapping (where its maps can be read). */
+        char path[64], byte;
+        unsigned long start = 1;
+        snprintf(path, sizeof path, "/proc/%d/maps", parent);
+        FILE *maps = fopen(path, "r");
+        if (maps) {
+            if (fscanf(maps, "%lx", &start) != 1) start = 1;
+            fclose(maps);
+        }
+        struct iovec local = {&byte, 1}, remote = {(void *)start, 1};
+        report("process_vm_readv", process_vm_readv(parent, &local, 1, &remote, 1, 0));
         report("ptrace", ptrace(PTRACE_SEIZE, parent, 0, 0));
     } else if (!strcmp(mode, "mem")) {
         char path[64];
