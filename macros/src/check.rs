@@ -50,78 +50,6 @@ const KINDS: &[&str] = &[
     "sockaddr", "argv", "envp", "addr",
 ];
 
-/// Structs a `struct` argument may point to; the runtime's `structs` module defines a type
-/// for each (in CamelCase).
-pub const STRUCTS: &[&str] = &[
-    "timespec",
-    "timeval",
-    "timezone",
-    "itimerval",
-    "itimerspec",
-    "stat",
-    "statx",
-    "statfs",
-    "rlimit",
-    "rusage",
-    "sysinfo",
-    "tms",
-    "utsname",
-    "sigset",
-    "sigaction",
-    "siginfo",
-    "pollfd",
-    "epoll_event",
-    "fd_pair",
-    "wait_status",
-    "int",
-    "long",
-    "uint",
-    "sched_param",
-    "msghdr",
-    "mmsghdr",
-    "sigevent",
-    "timex",
-    "sigaltstack",
-    "user_desc",
-    "linux_dirent",
-    "linux_dirent64",
-    "mq_attr",
-    "kexec_segment",
-    "cap_header",
-    "cap_data",
-    "clone_args",
-    "open_how",
-    "io_uring_params",
-    "rseq",
-    "sched_attr",
-    "mount_attr",
-    "file_handle",
-    "futex_waitv",
-    "landlock_ruleset_attr",
-    "perf_event_attr",
-    "bpf_attr",
-    "msqid_ds",
-    "shmid_ds",
-    "sembuf",
-    "robust_list_head",
-    "aiocb",
-    "io_event",
-    "iocb",
-    "getcpu_cache",
-    "fsxattr",
-    "xattr_args",
-    "mnt_id_req",
-    "statmount",
-    "cachestat_range",
-    "cachestat",
-    "lsm_ctx",
-    "file_attr",
-    "ns_id_req",
-    "nfsservctl",
-    "sysctl_args",
-    "utimbuf",
-];
-
 /// Return kinds.
 pub const RETS: &[&str] = &[
     "int", "long", "fd", "size", "pid", "uid", "gid", "addr", "hex", "never",
@@ -140,6 +68,14 @@ pub struct Checked {
     pub kernel: String,
     pub syscalls: Vec<Syscall>,
     pub sets: Vec<NamedSet>,
+    pub structs: Vec<StructDecl>,
+}
+
+/// One line of the `[structs]` table: a struct a `struct` argument may point to. The
+/// runtime's `structs` module must define a type for it, named in CamelCase, with a decoder.
+pub struct StructDecl {
+    pub name: String,
+    pub doc: String,
 }
 
 pub struct Syscall {
@@ -199,6 +135,8 @@ pub fn check(table: Table, lines: &Lines<'_>) -> Result<Checked, Vec<Problem>> {
     }
 
     let sets = check_sets(&table.sets, &mut problems);
+    let structs = check_structs(&table.structs, &mut problems);
+    let struct_names: Vec<&str> = structs.iter().map(|s| s.name.as_str()).collect();
     let set_kinds: HashMap<&str, &NamedSet> = sets.iter().map(|s| (s.name.as_str(), s)).collect();
 
     let mut names: HashMap<String, usize> = HashMap::new();
@@ -240,7 +178,7 @@ pub fn check(table: Table, lines: &Lines<'_>) -> Result<Checked, Vec<Problem>> {
         } else {
             numbers.insert(number, (name.clone(), at));
         }
-        if let Some(syscall) = check_entry(entry, &set_kinds, &mut problems) {
+        if let Some(syscall) = check_entry(entry, &set_kinds, &struct_names, &mut problems) {
             syscalls.push(syscall);
         }
     }
@@ -253,6 +191,7 @@ pub fn check(table: Table, lines: &Lines<'_>) -> Result<Checked, Vec<Problem>> {
             kernel,
             syscalls,
             sets,
+            structs,
         })
     } else {
         problems.sort_by_key(|p| p.offset);
@@ -263,6 +202,7 @@ pub fn check(table: Table, lines: &Lines<'_>) -> Result<Checked, Vec<Problem>> {
 fn check_entry(
     entry: &Entry,
     sets: &HashMap<&str, &NamedSet>,
+    structs: &[&str],
     problems: &mut Problems,
 ) -> Option<Syscall> {
     let name = entry.name.get_ref();
@@ -329,7 +269,10 @@ fn check_entry(
             ok = false;
         }
         let condition = check_condition(arg, entry, sets, problems);
-        match (check_kind(arg, &arg_names, i, sets, problems), condition) {
+        match (
+            check_kind(arg, &arg_names, i, sets, structs, problems),
+            condition,
+        ) {
             (Some(kind), Ok(condition)) => args.push(Argument {
                 name: arg_name.clone(),
                 kind,
@@ -419,6 +362,7 @@ fn check_kind(
     arg_names: &[&str],
     index: usize,
     sets: &HashMap<&str, &NamedSet>,
+    structs: &[&str],
     problems: &mut Problems,
 ) -> Option<Kind> {
     let kind = arg.kind.get_ref().as_str();
@@ -525,11 +469,11 @@ fn check_kind(
                     );
                     None
                 }
-                Some(s) if !STRUCTS.contains(&s.get_ref().as_str()) => {
+                Some(s) if !structs.contains(&s.get_ref().as_str()) => {
                     problems.at(
                         s,
                         format!(
-                            "unknown struct `{}` (use kind \"addr\" for an undecoded pointer)",
+                            "unknown struct `{}` (add it to [structs], or use kind \"addr\" for an undecoded pointer)",
                             s.get_ref()
                         ),
                     );
@@ -674,6 +618,60 @@ fn check_sets(
         });
     }
     out
+}
+
+/// The `[structs]` table: lower-case names whose CamelCase type names differ, each with a
+/// line of description.
+fn check_structs(
+    table: &BTreeMap<Spanned<String>, Spanned<String>>,
+    problems: &mut Problems,
+) -> Vec<StructDecl> {
+    let mut types: HashMap<String, &str> = HashMap::new();
+    let mut structs = Vec::new();
+    for (name, doc) in table {
+        let text = name.get_ref();
+        let lower = text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if !is_identifier(text) || !lower || text.starts_with('_') {
+            problems.at(
+                name,
+                format!("`{text}` cannot be a struct name (lower-case letters, digits and `_`)"),
+            );
+            continue;
+        }
+        let camel = camel_case(text);
+        if let Some(other) = types.insert(camel.clone(), text) {
+            problems.at(
+                name,
+                format!("structs `{other}` and `{text}` would both be the type `{camel}`"),
+            );
+        }
+        if doc.get_ref().trim().is_empty() {
+            problems.at(
+                doc,
+                format!("struct `{text}` needs a line saying what it is"),
+            );
+        }
+        structs.push(StructDecl {
+            name: text.clone(),
+            doc: doc.get_ref().trim().to_string(),
+        });
+    }
+    structs
+}
+
+/// `linux_dirent64` → `LinuxDirent64`: the Rust name of a table name.
+pub fn camel_case(name: &str) -> String {
+    name.split('_')
+        .map(|part| {
+            let mut chars = part.chars();
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
 }
 
 fn is_identifier(s: &str) -> bool {

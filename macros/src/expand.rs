@@ -18,6 +18,7 @@ pub fn expand(table: &Checked, mut item: ItemTrait, path: &LitStr) -> TokenStrea
     let syscall_enum = expand_enum(table);
     let dispatch = expand_dispatch(table, trait_name);
     let kernel = &table.kernel;
+    let structs = expand_structs(table);
     quote! {
         // Rebuild when the table changes.
         const _: &str = include_str!(#path);
@@ -28,23 +29,43 @@ pub fn expand(table: &Checked, mut item: ItemTrait, path: &LitStr) -> TokenStrea
         #item
         #(#sets)*
         #(#calls)*
+        #structs
         #syscall_enum
         #dispatch
     }
 }
 
 fn camel(name: &str) -> Ident {
-    let camel: String = name
-        .split('_')
-        .map(|part| {
-            let mut chars = part.chars();
-            chars
-                .next()
-                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
-                .unwrap_or_default()
-        })
-        .collect();
-    Ident::new(&camel, Span::call_site())
+    Ident::new(&crate::check::camel_case(name), Span::call_site())
+}
+
+/// The `[structs]` table: `STRUCTS` metadata, and for each line the runtime's type
+/// `structs::CamelName` declared (`impl Declared`, which `StructDecode` requires, so a decoder
+/// for a struct the table lacks does not compile) and checked to have a decoder (so a table
+/// line without one does not compile either).
+fn expand_structs(table: &Checked) -> TokenStream {
+    let names = table.structs.iter().map(|s| &s.name);
+    let docs = table.structs.iter().map(|s| &s.doc);
+    let impls = table.structs.iter().map(|s| {
+        let ty = camel(&s.name);
+        let name = &s.name;
+        quote! {
+            impl crate::structs::Declared for crate::structs::#ty {
+                const NAME: &'static str = #name;
+            }
+        }
+    });
+    let types = table.structs.iter().map(|s| camel(&s.name));
+    quote! {
+        /// The `[structs]` table: every struct a `struct` argument may point to, as
+        /// `(name, what it is)`; `structs::CamelName` is its type.
+        pub const STRUCTS: &[(&str, &str)] = &[#((#names, #docs)),*];
+        #(#impls)*
+        const _: () = {
+            const fn has_decoder<T: crate::structs::StructDecode + ?Sized>() {}
+            #(has_decoder::<crate::structs::#types>();)*
+        };
+    }
 }
 
 fn const_value(c: &Const, mask: &TokenStream) -> TokenStream {

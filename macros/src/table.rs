@@ -17,6 +17,10 @@ pub struct Table {
     pub syscall: Vec<Spanned<Entry>>,
     #[serde(default)]
     pub sets: BTreeMap<Spanned<String>, Spanned<Set>>,
+    /// The `[structs]` table: each struct a `struct` argument may point to, with a line
+    /// saying what it is.
+    #[serde(default)]
+    pub structs: BTreeMap<Spanned<String>, Spanned<String>>,
 }
 
 /// One `[[syscall]]` entry.

@@ -1,6 +1,11 @@
 //! The C structs a `struct` argument of `syscalls.toml` can point to, one type per name in
 //! CamelCase (`timespec` → [`Timespec`]), with their decoders.
 //!
+//! The names come from the table's `[structs]` section, the one list of them: the
+//! generated code declares each listed type ([`Declared`]) and checks that it has a
+//! decoder, and [`StructDecode`] requires the declaration, so a table line without a type
+//! or decoder here, or a decoder without a table line, is a compile error.
+//!
 //! Structs the kernel ABI shares with `libc` are those types, so a handler can read and
 //! write them (`Ptr<Timespec>::read`). The others are uninhabited markers: their pointers
 //! are shown as addresses, as strace shows structures it does not decode.
@@ -12,8 +17,15 @@ use crate::memory::ReadMemory;
 use crate::value::Value;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
+/// A struct listed in the `[structs]` section of `syscalls.toml`; implemented only by the
+/// code generated from that list.
+pub trait Declared {
+    /// Its name in the table, `timespec`.
+    const NAME: &'static str;
+}
+
 /// A struct a pointer argument can point to, decoded for rendering.
-pub trait StructDecode {
+pub trait StructDecode: Declared {
     /// Decodes the struct at `addr`; `None` when its memory cannot be read.
     fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value>;
 }
@@ -22,7 +34,7 @@ pub trait StructDecode {
 pub type Timespec = libc::timespec;
 /// `struct timeval`: seconds and microseconds.
 pub type Timeval = libc::timeval;
-pub use crate::sys::abi::{Timezone, WaitStatus};
+pub use crate::sys::abi::{Sysinfo, Timezone, WaitStatus};
 /// `struct itimerval`: interval and current value, as `timeval`s.
 pub type Itimerval = libc::itimerval;
 /// `struct itimerspec`: interval and current value, as `timespec`s.
@@ -37,8 +49,6 @@ pub type Statfs = libc::statfs;
 pub type Rlimit = libc::rlimit;
 /// `struct rusage`.
 pub type Rusage = libc::rusage;
-/// `struct sysinfo`.
-pub type Sysinfo = libc::sysinfo;
 /// `struct tms`: process times in clock ticks.
 pub type Tms = libc::tms;
 /// `struct utsname` (the kernel's `new_utsname`, 65-byte fields).

@@ -59,7 +59,7 @@ pod!(
     libc::statfs,
     libc::tms,
     libc::utsname,
-    libc::sysinfo,
+    abi::Sysinfo,
     libc::rusage,
     libc::pollfd,
 );

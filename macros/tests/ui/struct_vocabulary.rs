@@ -1,0 +1,3 @@
+#[interpose_macros::linux_syscalls("struct_vocabulary.toml")]
+pub trait Linux {}
+fn main() {}
