@@ -175,7 +175,6 @@ impl<H: Linux + 'static> Tracer<H> {
     fn refusal(&self, call: &Syscall, entry: Entry) -> Option<Errno> {
         // Reaching into the tracer: as a non-dumpable process answers anyone without
         // CAP_SYS_PTRACE, and even with it, since a tracee tracing its tracer deadlocks both.
-        let tracer = i64::from(std::process::id());
         let target = match call {
             Syscall::Ptrace(c) => Some(c.pid.0 as i64),
             Syscall::ProcessVmReadv(c) => Some(c.pid.0 as i64),
@@ -183,7 +182,7 @@ impl<H: Linux + 'static> Tracer<H> {
             Syscall::PidfdOpen(c) => Some(c.pid.0 as i64),
             _ => None,
         };
-        if target == Some(tracer) {
+        if target.is_some_and(|pid| pid == i64::from(std::process::id())) {
             return Some(Errno::EPERM);
         }
         if self.mode != super::Mode::Seccomp {
