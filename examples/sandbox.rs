@@ -311,8 +311,8 @@ impl Sandbox {
         how: OpenHow,
     ) -> SysResult {
         let path = read_path(t, path)?;
-        let file = t.open_file(dirfd, &path, how, &mut |real| self.judge(real))?;
-        t.install_fd(file, how.flags & libc::O_CLOEXEC != 0).await
+        t.open_and_install(dirfd, &path, how, &mut |real| self.judge(real))
+            .await
     }
 
     /// The directory holding the last component of `path` (resolved by the kernel and

@@ -168,6 +168,31 @@ fn sandbox_matches_components_and_resolves_relative_paths_and_links() {
 }
 
 #[test]
+fn sandboxed_programs_keep_fifos_pipes_and_their_own_descriptors() {
+    // Opens are emulated: a FIFO's writer waits for its reader and the reader for data,
+    // as open(2) makes them; /dev/fd/N, /dev/stdin and /proc/self are the program's own.
+    let dir = common::scratch_dir("examples-sandbox-fifo");
+    let script = format!(
+        "cd {dir}
+         mkfifo first second
+         (echo written-first > first &)
+         cat first
+         (sleep 0.2; cat second) & echo written-second > second; wait
+         diff <(echo same) <(echo same) && echo substituted
+         echo piped | cat /dev/stdin
+         read -r name rest < /proc/self/status && echo \"$name\"
+         echo made > made && cat made",
+        dir = path_str(&dir)
+    );
+    let run = example("sandbox", &["--deny", "/etc", "bash", "-c", &script]);
+    assert_eq!(run.code(), Some(0), "{run:?}");
+    assert_eq!(
+        run.stdout, "written-first\nwritten-second\nsubstituted\npiped\nName:\nmade\n",
+        "{run:?}"
+    );
+}
+
+#[test]
 fn sandbox_resolves_openat2_paths_against_its_dirfd() {
     if !common::have("python3") {
         return;

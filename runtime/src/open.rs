@@ -10,7 +10,9 @@
 //! [`Tracee::install_fd`] hands the descriptor to the program as the call's result.
 
 use crate::args::{Fd, FromRaw, Ptr};
-use crate::linux::{AddressFamily, Close, MsgFlags, Recvmsg, SocketType, Socketpair};
+use crate::linux::{
+    AddressFamily, Close, MsgFlags, Nanosleep, Poll, Recvmsg, SocketType, Socketpair,
+};
 use crate::memory::ReadMemory;
 use crate::sys::files;
 use crate::{Errno, SysResult, Tracee};
@@ -28,6 +30,19 @@ const MAX_LINKS: usize = 40;
 
 /// The red zone below the stack pointer, which the program may still be using.
 const RED_ZONE: u64 = 128;
+
+/// What [`Tracee::open_file`] returns for a blocking open of a FIFO for writing while it has
+/// no reader: `ENXIO`, as a non-blocking open would, so that the caller can wait (the
+/// tracer cannot block in the open: the reader may be one of its tracees).
+/// [`Tracee::open_and_install`] waits and tries again.
+const NO_READER_YET: Errno = Errno::new(libc::ENXIO);
+
+/// How long [`Tracee::open_and_install`] lets the thread sleep between tries of a FIFO
+/// with no reader.
+const FIFO_RETRY: libc::timespec = libc::timespec {
+    tv_sec: 0,
+    tv_nsec: 2_000_000,
+};
 
 /// How [`Tracee::open_file`] opens: what the program's `open`, `openat`, `creat` or
 /// `openat2` asked for.
@@ -111,6 +126,102 @@ impl Tracee {
                 self.create(start, path, how, status.umask, policy, 0)
             }
             Err(e) => Err(errno(e)),
+        }
+    }
+
+    /// The whole emulated open: [`open_file`](Tracee::open_file), then
+    /// [`install_fd`](Tracee::install_fd) with `FD_CLOEXEC` as `O_CLOEXEC` asks. A blocking
+    /// open of a FIFO for writing waits for a reader, as open(2) does, with the thread
+    /// asleep between tries (`nanosleep` injected) while the tracer serves the others. A
+    /// blocking open of a FIFO for reading returns once a writer has written to it (or
+    /// come and gone), the thread waiting in an injected `poll`: later than open(2), which
+    /// returns when the writer opens, but the program's next `read` finds what open(2)
+    /// and `read` together would have.
+    ///
+    /// # Errors
+    /// As [`open_file`](Tracee::open_file) and [`install_fd`](Tracee::install_fd).
+    pub async fn open_and_install(
+        &mut self,
+        at: i32,
+        path: &[u8],
+        how: OpenHow,
+        policy: Policy<'_>,
+    ) -> SysResult {
+        let blocking = how.flags & libc::O_NONBLOCK == 0;
+        let file = loop {
+            match self.open_file(at, path, how, &mut *policy) {
+                Err(e) if e == NO_READER_YET && blocking => self.sleep(FIFO_RETRY).await?,
+                other => break other?,
+            }
+        };
+        let waits_for_writer = blocking
+            && how.flags & libc::O_ACCMODE == libc::O_RDONLY
+            && fstat(&file).is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFIFO);
+        if waits_for_writer {
+            set_nonblocking(&file, true)?;
+        }
+        let fd = self
+            .install_fd(
+                file.try_clone().map_err(errno)?,
+                how.flags & libc::O_CLOEXEC != 0,
+            )
+            .await?;
+        if waits_for_writer {
+            // open(2) of a FIFO for reading waits for a writer: the thread waits in poll
+            // until one has written or come and gone, then its descriptor blocks again.
+            let waited = self.wait_readable(fd as i32).await;
+            set_nonblocking(&file, false)?;
+            waited?;
+        }
+        Ok(fd)
+    }
+
+    /// Makes the thread wait in `poll` until its descriptor `fd` is readable or hung up.
+    async fn wait_readable(&mut self, fd: i32) -> Result<(), Errno> {
+        let at = self
+            .stack_pointer()?
+            .checked_sub(RED_ZONE + 64)
+            .ok_or(Errno::EFAULT)?
+            & !15;
+        loop {
+            // struct pollfd { int fd; short events, revents; }
+            let mut pollfd = [0u8; 8];
+            pollfd[..4].copy_from_slice(&fd.to_ne_bytes());
+            pollfd[4..6].copy_from_slice(&libc::POLLIN.to_ne_bytes());
+            self.memory().write(at, &pollfd)?;
+            match self
+                .inject(Poll {
+                    fds: Ptr::new(at),
+                    nfds: 1,
+                    timeout: -1,
+                })
+                .await
+            {
+                Ok(_) => return Ok(()),
+                Err(e) if is_interrupted(e) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Makes the thread sleep for `time` (an injected `nanosleep`; a signal may cut it
+    /// short).
+    async fn sleep(&mut self, time: libc::timespec) -> Result<(), Errno> {
+        let at = self
+            .stack_pointer()?
+            .checked_sub(RED_ZONE + 64)
+            .ok_or(Errno::EFAULT)?
+            & !15;
+        self.memory().write_pod(at, &time)?;
+        match self
+            .inject(Nanosleep {
+                req: Ptr::new(at),
+                rem: Ptr::new(0),
+            })
+            .await
+        {
+            Err(e) if !is_interrupted(e) => Err(e),
+            _ => Ok(()),
         }
     }
 
@@ -531,10 +642,30 @@ fn reopen(found: &OwnedFd, flags: i32, stat: &FileStat) -> Result<OwnedFd, Errno
         .custom_flags(flags & !libc::O_ACCMODE)
         .access_mode(flags)
         .open(path)
-        .map_err(|e| Errno::new(e.raw_os_error().unwrap_or(libc::EIO)))?;
+        .map_err(|e| match e.raw_os_error().unwrap_or(libc::EIO) {
+            // A FIFO with no reader yet: open(2) would wait for one.
+            libc::ENXIO if is_fifo && requested & libc::O_NONBLOCK == 0 => NO_READER_YET,
+            other => Errno::new(other),
+        })?;
     let file = OwnedFd::from(file);
     restore_blocking(&file, requested)?;
     Ok(file)
+}
+
+/// `EINTR`, or one of the kernel's restart codes (`ERESTARTSYS`...) that a tracer sees at
+/// the exit stop of a call a signal cut short.
+fn is_interrupted(e: Errno) -> bool {
+    e == Errno::EINTR || e.is_restart()
+}
+
+/// Sets or clears `O_NONBLOCK` on the open file `file` (shared with its copies).
+fn set_nonblocking(file: &OwnedFd, on: bool) -> Result<(), Errno> {
+    use nix::fcntl::{FcntlArg, OFlag, fcntl};
+    let now = fcntl(file, FcntlArg::F_GETFL).map_err(|e| Errno::new(e as i32))?;
+    let mut flags = OFlag::from_bits_retain(now);
+    flags.set(OFlag::O_NONBLOCK, on);
+    fcntl(file, FcntlArg::F_SETFL(flags)).map_err(|e| Errno::new(e as i32))?;
+    Ok(())
 }
 
 /// Clears the `O_NONBLOCK` the tracer added, unless the program asked for it.
@@ -542,11 +673,7 @@ fn restore_blocking(file: &OwnedFd, requested: i32) -> Result<(), Errno> {
     if requested & libc::O_NONBLOCK != 0 {
         return Ok(());
     }
-    use nix::fcntl::{FcntlArg, OFlag, fcntl};
-    let now = fcntl(file, FcntlArg::F_GETFL).map_err(|e| Errno::new(e as i32))?;
-    let cleared = OFlag::from_bits_retain(now) - OFlag::O_NONBLOCK;
-    fcntl(file, FcntlArg::F_SETFL(cleared)).map_err(|e| Errno::new(e as i32))?;
-    Ok(())
+    set_nonblocking(file, false)
 }
 
 trait AccessMode {
