@@ -225,6 +225,7 @@ static void listener(void) {
  * this one opens it, TRIES times. Prints how often each was read, and each secret read. */
 static char race_path[4096];
 static volatile int racing = 1;
+static volatile long flips;
 static char public_path[4096], secret_path[4096];
 
 static void *flipper(void *unused) {
@@ -233,6 +234,7 @@ static void *flipper(void *unused) {
     while (racing) {
         memcpy(race_path, secret_path, len);
         memcpy(race_path, public_path, len);
+        flips++;
     }
     return NULL;
 }
@@ -253,6 +255,8 @@ static void race(int tries) {
     strcpy(race_path, public_path);
     pthread_t thread;
     pthread_create(&thread, NULL, flipper, NULL);
+    while (flips < 1000) /* until the flipper runs */
+        sched_yield();
     int public_reads = 0, secret_reads = 0, failed = 0;
     for (int i = 0; i < tries; i++) {
         int fd = open(race_path, O_RDONLY);
