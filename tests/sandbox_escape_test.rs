@@ -113,8 +113,17 @@ impl Stage {
         }
         command.extend([path("sandbox_escape"), attack.into(), path("s"), path("w")]);
         command.extend(extra.iter().map(|s| s.to_string()));
-        let run = common::run(&command[0], &command[1..]);
-        format!("{}{}", run.stdout_text(), run.stderr)
+        // A file just copied can be busy for a moment: another test's child, forked while
+        // the copy was open for writing, holds it until it execs.
+        for _ in 0..50 {
+            let run = common::run(&command[0], &command[1..]);
+            let output = format!("{}{}", run.stdout_text(), run.stderr);
+            if !output.contains("Text file busy") {
+                return output;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("{command:?}: the program stays busy")
     }
 }
 
@@ -268,11 +277,12 @@ fn a_path_flipped_by_another_thread_never_reaches_the_secret() {
         return;
     };
     let tries = "10000";
-    let native = stage.run("race", false, &[tries]);
-    assert!(
-        native.contains(TOKEN),
-        "the race is never won natively:\n{native}"
-    );
+    // Natively the flipper wins some opens, when the machine lets both threads run at
+    // once: a few tries, for a loaded machine.
+    let native = (0..5)
+        .map(|_| stage.run("race", false, &[tries]))
+        .find(|native| native.contains(TOKEN))
+        .expect("the race is never won natively");
     let sandboxed = stage.run("race", true, &[tries]);
     let summary = sandboxed
         .lines()
