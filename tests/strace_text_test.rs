@@ -52,19 +52,17 @@ impl Known {
 /// decoding issue; each rule names one syscall and what tells its lines apart.
 const DECODER_GAPS: &[Known] = &[
     Known {
-        side: Side::Both,
-        call: "clone",
-        contains: &[],
-        why: "clone: interpose prints the five raw arguments in kernel order (flags, stack, \
-              parent_tid, child_tid, tls); strace names them (child_stack=, flags=, \
-              child_tidptr=, ...) and leaves out those the flags do not use",
-    },
-    Known {
         side: Side::Ours,
         call: "clone3",
         contains: &["= -1 ENOSYS (Function not implemented)"],
         why: "clone3: interpose refuses a clone3 it cannot rewrite into clone with ENOSYS \
               (glibc then calls clone), where strace lets it run",
+    },
+    Known {
+        side: Side::Ours,
+        call: "clone",
+        contains: &["|CLONE_THREAD|"],
+        why: "clone: the thread clone glibc makes after interpose refused its clone3 (see above)",
     },
     Known {
         side: Side::Strace,
@@ -97,30 +95,6 @@ const DECODER_GAPS: &[Known] = &[
         call: "getdents64",
         contains: &[", 0x?, "],
         why: "getdents64: interpose shows the buffer's address only",
-    },
-    Known {
-        side: Side::Both,
-        call: "fcntl",
-        contains: &[", F_GETFL)"],
-        why: "fcntl(F_GETFL): strace shows the result as flags, `= 0x8000 (flags O_RDONLY|...)`",
-    },
-    Known {
-        side: Side::Both,
-        call: "fcntl",
-        contains: &[", F_GETFD)"],
-        why: "fcntl(F_GETFD): strace shows the result as flags, `= 0x1 (flags FD_CLOEXEC)`",
-    },
-    Known {
-        side: Side::Both,
-        call: "fcntl",
-        contains: &[", F_SETFD, "],
-        why: "fcntl(F_SETFD): strace names the argument, FD_CLOEXEC; interpose shows 0x1",
-    },
-    Known {
-        side: Side::Both,
-        call: "fcntl",
-        contains: &[", F_DUPFD_CLOEXEC, "],
-        why: "fcntl(F_DUPFD_CLOEXEC): the lowest fd is decimal in strace, hex in interpose",
     },
     Known {
         side: Side::Strace,

@@ -2,7 +2,7 @@
 //! carry (`-t`, `-r`, `-T`).
 
 use crate::Errno;
-use crate::value::{RetKind, Value};
+use crate::value::{RetDecoded, RetKind, Value};
 use std::fmt::Write as _;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -153,15 +153,19 @@ fn file_mode(out: &mut String, mode: u64) {
 fn flags(out: &mut String, raw: u64, set: &crate::value::SetInfo) {
     let mut parts: Vec<String> = Vec::new();
     let mut rest = raw;
+    let mut field_part = None;
     if let Some((mask, values)) = set.field {
         let field = raw & mask;
-        match values.iter().find(|(_, v)| *v == field) {
-            Some((name, _)) => parts.push((*name).to_string()),
+        field_part = match values.iter().find(|(_, v)| *v == field) {
+            Some((name, _)) => Some((*name).to_string()),
             // An empty field with no name (clone's exit signal 0) is left out.
-            None if field == 0 => {}
-            None => parts.push(format!("{field:#x}")),
-        }
+            None if field == 0 => None,
+            None => Some(format!("{field:#x}")),
+        };
         rest &= !mask;
+    }
+    if !set.field_last {
+        parts.extend(field_part.take());
     }
     for (name, bit) in set.values {
         if *bit != 0 && rest & bit == *bit {
@@ -172,6 +176,7 @@ fn flags(out: &mut String, raw: u64, set: &crate::value::SetInfo) {
     if rest != 0 {
         parts.push(format!("{rest:#x}"));
     }
+    parts.extend(field_part);
     if parts.is_empty() {
         parts.push(set.zero.unwrap_or("0").to_string());
     }
@@ -287,6 +292,23 @@ pub fn result(out: &mut String, ret: i64, kind: RetKind) {
             _ => write!(out, "= {v}").unwrap(),
         },
     }
+}
+
+/// Appends `= RESULT (MEANING)` for a successful return value with a meaning:
+/// `= 0x8002 (flags O_RDWR|O_LARGEFILE)`, `= 0 (SCHED_OTHER)`.
+pub fn decoded_result(out: &mut String, ret: i64, meaning: &RetDecoded) {
+    match (meaning.hex, ret) {
+        (true, 0) => out.push_str("= 0"),
+        (true, _) => write!(out, "= {ret:#x}").unwrap(),
+        (false, _) => write!(out, "= {ret}").unwrap(),
+    }
+    out.push_str(" (");
+    if let Some(label) = meaning.label {
+        out.push_str(label);
+        out.push(' ');
+    }
+    value(out, &meaning.value);
+    out.push(')');
 }
 
 /// `HH:MM:SS` of `time` in `zone` (strace's `-t`), with `.uuuuuu` when `micros` (`-tt`).

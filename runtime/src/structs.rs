@@ -68,6 +68,8 @@ pub type Uint = u32;
 pub enum Sigset {}
 /// The kernel's `struct sigaction` (not glibc's): handler, flags, restorer, mask.
 pub enum Sigaction {}
+/// clone3's `struct clone_args` (decoded in `decode/clone.rs`).
+pub enum CloneArgs {}
 
 macro_rules! opaque {
     ($($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
@@ -98,7 +100,6 @@ opaque!(
     KexecSegment,
     CapHeader,
     CapData,
-    CloneArgs,
     OpenHow,
     IoUringParams,
     Rseq,

@@ -134,6 +134,8 @@ pub struct SetInfo {
     pub zero: Option<&'static str>,
     /// A multi-bit sub-field with its mask, shown first (open's access mode).
     pub field: Option<(u64, &'static [(&'static str, u64)])>,
+    /// The field is shown after the bits (clone's exit signal), not before them.
+    pub field_last: bool,
     /// Named values: bits for flags, whole values for enums.
     pub values: &'static [(&'static str, u64)],
 }
@@ -223,4 +225,16 @@ pub enum Value {
     },
     /// Text to show verbatim (symbolic constants decoded by a struct decoder).
     Symbol(String),
+}
+
+/// What a successful return value means beyond its number, which strace adds in
+/// parentheses: `= 0x8002 (flags O_RDWR|O_LARGEFILE)`, `= 0 (SCHED_OTHER)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RetDecoded {
+    /// The number is shown in hexadecimal.
+    pub hex: bool,
+    /// A word the text trace puts before the value, `flags`.
+    pub label: Option<&'static str>,
+    /// The meaning.
+    pub value: Value,
 }

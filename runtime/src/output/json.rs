@@ -82,11 +82,17 @@ impl JsonLines {
             string_limit: self.string_limit,
             ret,
         };
+        // Every argument the table shows (clone's too, where the text shows those its flags
+        // use), each decoded when the text trace decodes it.
+        let slots = crate::decode::slots(call);
         let info = call.info();
         for (i, slot) in args.iter_mut().enumerate().take(call.arg_count()) {
-            let out_param = info.is_some_and(|info| info.args[i].at_exit);
+            let at_exit = match slots.iter().find(|s| s.index == i) {
+                Some(shown) => shown.at_exit,
+                None => info.is_some_and(|info| info.args[i].at_exit),
+            };
             let now = match ret {
-                None => !out_param,
+                None => !at_exit,
                 Some(_) => slot.is_none(),
             };
             if now && call.shown(i) {
@@ -317,9 +323,16 @@ impl Serialize for Object<'_> {
                 match end {
                     Some(Return::Value(ret)) => {
                         map.serialize_entry("ret", ret)?;
-                        if let Err(errno) = Errno::from_ret(*ret) {
-                            map.serialize_entry("errno", &errno.name())?;
-                            map.serialize_entry("error", &errno.description())?;
+                        match Errno::from_ret(*ret) {
+                            Err(errno) => {
+                                map.serialize_entry("errno", &errno.name())?;
+                                map.serialize_entry("error", &errno.description())?;
+                            }
+                            Ok(_) => {
+                                if let Some(meaning) = crate::decode::ret(call, *ret) {
+                                    map.serialize_entry("ret_decoded", &JsonValue(&meaning.value))?;
+                                }
+                            }
                         }
                     }
                     Some(Return::Unfinished) => {

@@ -5,6 +5,7 @@
 #![deny(clippy::arithmetic_side_effects)]
 
 use crate::args::Decoder;
+use crate::decode;
 use crate::linux::Syscall;
 use crate::memory::{Memory, ReadMemory};
 use crate::render::{self, StringStyle};
@@ -98,8 +99,9 @@ fn raw_hex(out: &mut String, value: u64) {
 }
 
 /// The entry part of a line, `openat(AT_FDCWD, "x", O_RDONLY` or `read(3, `, and how many
-/// arguments it covers: those before the first one only the exit stop can decode. The
-/// syscall's name is the first `call.name().len()` bytes (after `[i386] `, for colour).
+/// of the shown arguments ([`decode::slots`]) it covers: those before the first one only the
+/// exit stop can decode. The syscall's name is the first `call.name().len()` bytes (after
+/// `[i386] `, for colour).
 pub(crate) fn entry_text(
     call: &Syscall,
     tid: Pid,
@@ -143,26 +145,48 @@ pub(crate) fn entry_text(
             });
             raw_hex(&mut text, if int { raw & u64::from(u32::MAX) } else { raw });
         }
-        return (text, count);
+        // Nothing is left for the exit stop.
+        return (text, usize::MAX);
     }
-    let covered = call.info().map_or(count, |info| {
-        info.args.iter().position(|a| a.at_exit).unwrap_or(count)
-    });
+    let slots = decode::slots(call);
+    let covered = slots.iter().position(|s| s.at_exit).unwrap_or(slots.len());
     if matches!(call, Syscall::RtSigreturn(_)) {
         signal_frame_mask(&mut text, tid, &memory);
     }
-    let shown: Vec<usize> = (0..covered).filter(|&i| call.shown(i)).collect();
-    for (n, &i) in shown.iter().enumerate() {
-        if n > 0 {
-            text.push_str(", ");
-        }
-        let value = styled_arg(call, i, &decoder, style);
-        render::value_with(&mut text, &value, spelling.strings);
-    }
-    if !shown.is_empty() && (covered..count).any(|i| call.shown(i)) {
+    write_slots(
+        &mut text,
+        call,
+        &slots[..covered],
+        &decoder,
+        spelling,
+        style,
+    );
+    if covered > 0 && slots.get(covered).is_some_and(|s| s.label.is_none()) {
         text.push_str(", ");
     }
     (text, covered)
+}
+
+/// Appends the arguments of `slots`, comma-separated, each `label=value` where it has one.
+fn write_slots(
+    text: &mut String,
+    call: &Syscall,
+    slots: &[decode::Slot],
+    decoder: &Decoder<'_>,
+    spelling: Spelling,
+    style: CallStyle,
+) {
+    for (n, slot) in slots.iter().enumerate() {
+        if n > 0 {
+            text.push_str(", ");
+        }
+        if let Some(label) = slot.label {
+            text.push_str(label);
+            text.push('=');
+        }
+        let value = styled_arg(call, slot.index, decoder, style);
+        render::value_with(text, &value, spelling.strings);
+    }
 }
 
 /// `rt_sigreturn` takes no argument but restores the signal mask saved in the signal frame
@@ -214,12 +238,11 @@ pub(crate) fn exit_text(
         string_limit: spelling.string_limit,
         ret,
     };
-    let mut shown = (covered..call.arg_count())
-        .filter(|&i| call.shown(i))
-        .peekable();
+    let slots = decode::slots(call);
+    let rest = slots.get(covered..).unwrap_or_default();
     let Some(ret) = ret else {
         // What the call would have filled in is unknown.
-        let args = if shown.peek().is_some() {
+        let args = if !rest.is_empty() {
             " <unfinished ...>)"
         } else {
             ")"
@@ -231,13 +254,12 @@ pub(crate) fn exit_text(
         };
     };
     let mut args = String::new();
-    for (n, i) in shown.enumerate() {
-        if n > 0 {
-            args.push_str(", ");
-        }
-        let value = styled_arg(call, i, &decoder, style);
-        render::value_with(&mut args, &value, spelling.strings);
+    // strace puts the comma before a labelled argument on the exit side:
+    // `<... clone resumed>, child_tidptr=0x7f...) = 42`.
+    if covered > 0 && rest.first().is_some_and(|s| s.label.is_some()) {
+        args.push_str(", ");
     }
+    write_slots(&mut args, call, rest, &decoder, spelling, style);
     args.push(')');
     let kind = call.info().map_or(crate::value::RetKind::Hex, |i| i.ret);
     let mut result = String::new();
@@ -247,7 +269,11 @@ pub(crate) fn exit_text(
             result.push_str("= ");
             raw_hex(&mut result, ret as u64);
         }
-        _ => render::result(&mut result, ret, kind),
+        Ok(_) => match decode::ret(call, ret) {
+            Some(meaning) => render::decoded_result(&mut result, ret, &meaning),
+            None => render::result(&mut result, ret, kind),
+        },
+        Err(_) => render::result(&mut result, ret, kind),
     }
     ExitText {
         args,
