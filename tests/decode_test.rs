@@ -38,6 +38,23 @@ const FAMILIES: &[Family] = &[
         volatile: &[],
         results_differ: &["clone3"],
     },
+    Family {
+        name: "stat",
+        calls: "newfstatat,statx,utimensat,statfs,fstatfs,sysinfo",
+        volatile: &[
+            "uptime",
+            "loads",
+            "freeram",
+            "sharedram",
+            "bufferram",
+            "freeswap",
+            "procs",
+            "f_bfree",
+            "f_bavail",
+            "f_ffree",
+        ],
+        results_differ: &[],
+    },
 ];
 
 #[test]
@@ -48,6 +65,11 @@ fn fcntl() {
 #[test]
 fn clone() {
     family("clone");
+}
+
+#[test]
+fn stat() {
+    family("stat");
 }
 
 /// Traces family `name` with both tracers and compares the lines.

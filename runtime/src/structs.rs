@@ -39,7 +39,8 @@ pub use crate::sys::abi::{Sysinfo, Timezone, WaitStatus};
 pub type Itimerval = libc::itimerval;
 /// `struct itimerspec`: interval and current value, as `timespec`s.
 pub type Itimerspec = libc::itimerspec;
-/// `struct stat`, as `fstat`, `stat`, `lstat` and `newfstatat` fill it.
+/// `struct stat`, as `fstat`, `stat`, `lstat` and `newfstatat` fill it (decoded in
+/// `decode/stat.rs`, with `Statx`, `Statfs` and `Sysinfo`).
 pub type Stat = libc::stat;
 /// `struct statx`.
 pub type Statx = libc::statx;
@@ -175,35 +176,10 @@ decode_pod! {
         ("it_interval", timespec(&t.it_interval)),
         ("it_value", timespec(&t.it_value)),
     ]),
-    Stat => |s| Value::Struct(vec![
-        ("st_mode", Value::FileMode(u64::from(s.st_mode))),
-        ("st_size", int(s.st_size)),
-        ("...", Value::Symbol(String::new())),
-    ]),
-    Statx => |s| Value::Struct(vec![
-        ("stx_mask", Value::Hex(u64::from(s.stx_mask))),
-        ("stx_mode", Value::FileMode(u64::from(s.stx_mode))),
-        ("stx_size", uint(s.stx_size)),
-        ("...", Value::Symbol(String::new())),
-    ]),
-    Statfs => |s| Value::Struct(vec![
-        ("f_type", Value::Hex(s.f_type as u64)),
-        ("f_bsize", int(s.f_bsize)),
-        ("f_blocks", uint(s.f_blocks)),
-        ("f_bfree", uint(s.f_bfree)),
-        ("...", Value::Symbol(String::new())),
-    ]),
     Rlimit => |r| Value::Struct(vec![("rlim_cur", rlim(r.rlim_cur)), ("rlim_max", rlim(r.rlim_max))]),
     Rusage => |r| Value::Struct(vec![
         ("ru_utime", timeval(&r.ru_utime)),
         ("ru_stime", timeval(&r.ru_stime)),
-        ("...", Value::Symbol(String::new())),
-    ]),
-    Sysinfo => |s| Value::Struct(vec![
-        ("uptime", int(s.uptime)),
-        ("totalram", uint(s.totalram)),
-        ("freeram", uint(s.freeram)),
-        ("procs", uint(s.procs)),
         ("...", Value::Symbol(String::new())),
     ]),
     Tms => |t| Value::Struct(vec![

@@ -225,6 +225,20 @@ pub enum Value {
     },
     /// Text to show verbatim (symbolic constants decoded by a struct decoder).
     Symbol(String),
+    /// A device number, `makedev(0x1, 0x3)`.
+    Device {
+        /// Its major number.
+        major: u64,
+        /// Its minor number.
+        minor: u64,
+    },
+    /// A point in time since the epoch, `{tv_sec=1, tv_nsec=5} /* 1970-01-01T00:00:01.000000005+0000 */`.
+    Time {
+        /// Seconds since the epoch.
+        sec: i64,
+        /// Nanoseconds.
+        nsec: i64,
+    },
 }
 
 /// What a successful return value means beyond its number, which strace adds in

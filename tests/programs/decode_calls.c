@@ -135,6 +135,7 @@ static void stat_calls(void)
     unlink("times.txt");
     struct statfs sfs;
     statfs("/proc", &sfs);
+    statfs("/", &sfs);
     fd = open("/proc", O_RDONLY | O_DIRECTORY);
     fstatfs(fd, &sfs);
     close(fd);

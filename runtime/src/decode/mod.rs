@@ -18,6 +18,7 @@
 
 mod clone;
 mod fcntl;
+mod stat;
 
 use crate::args::Decoder;
 use crate::linux::Syscall;
@@ -63,6 +64,7 @@ static ARGS: &[ArgDecoder] = &[
     family!("fcntl", Fcntl, ["arg"], fcntl::arg),
     family!("clone", Clone, ["parent_tid"], clone::arg),
     family!("clone3", Clone3, ["cl_args"], clone::clone3_arg),
+    family!("utimensat", Utimensat, ["times"], stat::utimensat_arg),
 ];
 
 /// Argument `index` of `call` decoded by its family, or `None` for the table's decoding.

@@ -102,6 +102,18 @@ impl Serialize for JsonValue<'_> {
                 map.end()
             }
             Value::Symbol(text) => s.serialize_str(text),
+            Value::Device { major, minor } => {
+                let mut map = s.serialize_map(Some(2))?;
+                map.serialize_entry("major", major)?;
+                map.serialize_entry("minor", minor)?;
+                map.end()
+            }
+            Value::Time { sec, nsec } => {
+                let mut map = s.serialize_map(Some(2))?;
+                map.serialize_entry("tv_sec", sec)?;
+                map.serialize_entry("tv_nsec", nsec)?;
+                map.end()
+            }
         }
     }
 }
