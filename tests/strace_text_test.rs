@@ -95,18 +95,6 @@ const DECODER_GAPS: &[Known] = &[
         why: "getcwd: interpose cuts the path at -s (32 bytes, `...`); strace shows it whole",
     },
     Known {
-        side: Side::Strace,
-        call: "sched_getaffinity",
-        contains: &[", ["],
-        why: "sched_getaffinity: strace shows the CPU set, `[0 1]`; interpose the raw bytes",
-    },
-    Known {
-        side: Side::Ours,
-        call: "sched_getaffinity",
-        contains: &[", \""],
-        why: "sched_getaffinity: strace shows the CPU set, `[0 1]`; interpose the raw bytes",
-    },
-    Known {
         side: Side::Both,
         call: "sysinfo",
         contains: &[", mem_unit="],
@@ -158,6 +146,13 @@ const SHELL_TIMING: &[Known] = &[
         contains: &[],
         why: "the shell reaps children as their SIGCHLD arrives: which wait4 finds which \
               child (or ECHILD, or is interrupted) depends on timing",
+    },
+    Known {
+        side: Side::Both,
+        call: "clone",
+        contains: &["ERESTARTNOINTR"],
+        why: "a fork that a child's SIGCHLD interrupts is restarted: whether one is depends \
+              on timing",
     },
 ];
 

@@ -99,6 +99,16 @@ pub fn value_with(out: &mut String, value: &Value, strings: StringStyle) {
             write!(out, "{addr:#x} /* {count} var{s} */").unwrap()
         }
         Value::Symbol(text) => out.push_str(text),
+        Value::CpuSet(cpus) => {
+            out.push('[');
+            for (i, cpu) in cpus.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                write!(out, "{cpu}").unwrap();
+            }
+            out.push(']');
+        }
         Value::Device { major, minor } => {
             out.push_str("makedev(");
             hex_or_zero(out, *major);

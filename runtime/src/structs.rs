@@ -71,6 +71,16 @@ pub enum Sigset {}
 pub enum Sigaction {}
 /// clone3's `struct clone_args` (decoded in `decode/clone.rs`).
 pub enum CloneArgs {}
+/// `siginfo_t` (decoded in `decode/signal.rs`).
+pub enum Siginfo {}
+/// `stack_t` of sigaltstack (decoded in `decode/signal.rs`).
+pub enum Sigaltstack {}
+/// `struct sched_param` (decoded in `decode/sched.rs`).
+pub enum SchedParam {}
+/// `struct sigevent` (decoded in `decode/time.rs`).
+pub enum Sigevent {}
+/// `struct io_uring_params` (decoded in `decode/io_uring.rs`).
+pub enum IoUringParams {}
 
 macro_rules! opaque {
     ($($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
@@ -86,14 +96,10 @@ macro_rules! opaque {
 }
 
 opaque!(
-    Siginfo,
     EpollEvent,
-    SchedParam,
     Msghdr,
     Mmsghdr,
-    Sigevent,
     Timex,
-    Sigaltstack,
     UserDesc,
     LinuxDirent,
     LinuxDirent64,
@@ -102,7 +108,6 @@ opaque!(
     CapHeader,
     CapData,
     OpenHow,
-    IoUringParams,
     Rseq,
     SchedAttr,
     MountAttr,

@@ -225,6 +225,8 @@ pub enum Value {
     },
     /// Text to show verbatim (symbolic constants decoded by a struct decoder).
     Symbol(String),
+    /// A set of CPUs by number, `[0 1]`.
+    CpuSet(Vec<u32>),
     /// A device number, `makedev(0x1, 0x3)`.
     Device {
         /// Its major number.

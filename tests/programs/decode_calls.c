@@ -286,16 +286,19 @@ static void memory_calls(void)
         exit(1);
     mprotect(p, page, PROT_READ);
     mprotect(p, page, PROT_NONE);
-    madvise(p, page, MADV_DONTNEED);
-    madvise(p, page, MADV_WILLNEED);
-    madvise(p, page, MADV_HUGEPAGE);
+    /* Back to one mapping, which mremap needs. */
+    mprotect(p, page, PROT_READ | PROT_WRITE);
     char *q = mremap(p, 4 * page, 8 * page, MREMAP_MAYMOVE);
     if (q == MAP_FAILED)
-        q = p;
+        exit(1);
+    madvise(q, page, MADV_DONTNEED);
+    madvise(q, page, MADV_WILLNEED);
+    madvise(q, page, MADV_HUGEPAGE);
     msync(q, page, MS_ASYNC);
     mlock(q + page, page);
     munlock(q + page, page);
-    mincore(q, page, (unsigned char *)q + page);
+    q[0] = 1;
+    mincore(q, 3 * page, (unsigned char *)q + page);
     munmap(q, 8 * page);
     mmap(NULL, page, PROT_READ, MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
     mlockall(MCL_CURRENT | MCL_FUTURE);

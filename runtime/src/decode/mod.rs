@@ -16,9 +16,17 @@
 
 #![deny(clippy::arithmetic_side_effects)]
 
+mod bpf;
 mod clone;
 mod fcntl;
+mod futex;
+mod io_uring;
+mod memory;
+mod prctl;
+mod sched;
+pub(crate) mod signal;
 mod stat;
+mod time;
 
 use crate::args::Decoder;
 use crate::linux::Syscall;
@@ -65,6 +73,22 @@ static ARGS: &[ArgDecoder] = &[
     family!("clone", Clone, ["parent_tid"], clone::arg),
     family!("clone3", Clone3, ["cl_args"], clone::clone3_arg),
     family!("utimensat", Utimensat, ["times"], stat::utimensat_arg),
+    family!("futex", Futex, ["timeout", "val3"], futex::arg),
+    family!(
+        "sched_getaffinity",
+        SchedGetaffinity,
+        ["mask"],
+        sched::getaffinity_arg
+    ),
+    family!(
+        "sched_setaffinity",
+        SchedSetaffinity,
+        ["mask"],
+        sched::setaffinity_arg
+    ),
+    family!("prctl", Prctl, ["arg2", "arg3", "arg4", "arg5"], prctl::arg),
+    family!("mincore", Mincore, ["vec"], memory::mincore_arg),
+    family!("bpf", Bpf, ["cmd"], bpf::arg),
 ];
 
 /// Argument `index` of `call` decoded by its family, or `None` for the table's decoding.
@@ -89,6 +113,8 @@ pub fn family_args() -> impl Iterator<Item = (&'static str, &'static str)> {
 pub(crate) fn ret(call: &Syscall, ret: i64) -> Option<RetDecoded> {
     match call {
         Syscall::Fcntl(c) => fcntl::ret(c, ret),
+        Syscall::SchedGetscheduler(_) => sched::getscheduler_ret(ret),
+        Syscall::Prctl(c) => prctl::ret(c, ret),
         _ => None,
     }
 }
@@ -99,6 +125,8 @@ pub(crate) fn slots(call: &Syscall) -> Vec<Slot> {
     let special = match call {
         Syscall::Clone(c) => Some(clone::slots(c)),
         Syscall::Fcntl(c) => fcntl::slots(c),
+        Syscall::Prctl(c) => prctl::slots(c),
+        Syscall::Mincore(_) => Some(plain(&[0, 1, 2], &[2])),
         _ => None,
     };
     special.unwrap_or_else(|| {

@@ -287,22 +287,7 @@ pub(crate) fn siginfo_text(signal: i32, info: Option<SigInfo>) -> String {
     let Some(info) = info else {
         return String::from("{}");
     };
-    let code = match (info.code, signal) {
-        (libc::SI_USER, _) => "SI_USER".to_string(),
-        (libc::SI_KERNEL, _) => "SI_KERNEL".to_string(),
-        (libc::SI_QUEUE, _) => "SI_QUEUE".to_string(),
-        (libc::SI_TKILL, _) => "SI_TKILL".to_string(),
-        (libc::SI_TIMER, _) => "SI_TIMER".to_string(),
-        (1, libc::SIGCHLD) => "CLD_EXITED".to_string(),
-        (2, libc::SIGCHLD) => "CLD_KILLED".to_string(),
-        (3, libc::SIGCHLD) => "CLD_DUMPED".to_string(),
-        (4, libc::SIGCHLD) => "CLD_TRAPPED".to_string(),
-        (5, libc::SIGCHLD) => "CLD_STOPPED".to_string(),
-        (6, libc::SIGCHLD) => "CLD_CONTINUED".to_string(),
-        (1, libc::SIGSEGV) => "SEGV_MAPERR".to_string(),
-        (2, libc::SIGSEGV) => "SEGV_ACCERR".to_string(),
-        (code, _) => code.to_string(),
-    };
+    let code = decode::signal::si_code_name(info.signo, info.code);
     let name = render::signal_name(info.signo);
     let addr = match info.addr {
         0 => "NULL".to_string(),

@@ -102,6 +102,7 @@ impl Serialize for JsonValue<'_> {
                 map.end()
             }
             Value::Symbol(text) => s.serialize_str(text),
+            Value::CpuSet(cpus) => s.collect_seq(cpus),
             Value::Device { major, minor } => {
                 let mut map = s.serialize_map(Some(2))?;
                 map.serialize_entry("major", major)?;
