@@ -3,6 +3,7 @@
 use super::Value;
 use crate::args::Decoder;
 use crate::linux::Mincore;
+use crate::memory::ReadMemory;
 
 /// strace shows at most this many pages' states.
 const MAX_PAGES: u64 = 1024;

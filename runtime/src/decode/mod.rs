@@ -30,6 +30,7 @@ mod time;
 
 use crate::args::Decoder;
 use crate::linux::Syscall;
+use crate::memory::ReadMemory;
 use crate::value::{RetDecoded, SetInfo, Value};
 
 /// How the text trace shows one argument.

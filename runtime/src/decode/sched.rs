@@ -4,6 +4,7 @@
 use super::{RetDecoded, Value, enumerated};
 use crate::args::Decoder;
 use crate::linux::{SchedGetaffinity, SchedPolicy, SchedSetaffinity};
+use crate::memory::ReadMemory;
 use crate::structs::{SchedParam, StructDecode};
 
 /// The CPUs of a mask of `len` bytes at `addr`.

@@ -5,6 +5,7 @@
 use super::{Bytes, Value, enumerated, flags};
 use crate::args::Decoder;
 use crate::linux::{FsMagic, StatfsFlags, StatxAttrFlags, StatxMaskFlags, Utimensat};
+use crate::memory::ReadMemory;
 use crate::structs::{Stat, Statfs, Statx, StructDecode, Sysinfo};
 
 /// The "..." that ends an abbreviated struct.
