@@ -79,7 +79,7 @@ const FAMILIES: &[Family] = &[
         name: "sched",
         calls: "sched_getaffinity,sched_setaffinity,sched_getparam,sched_getscheduler,\
                 sched_setscheduler,sched_get_priority_max,sched_get_priority_min,\
-                sched_rr_get_interval,sched_yield",
+                sched_rr_get_interval,sched_yield,sched_getattr,sched_setattr",
         volatile: &[],
         results_differ: &[],
         not_decoded: &[],

@@ -77,6 +77,8 @@ pub enum Siginfo {}
 pub enum Sigaltstack {}
 /// `struct sched_param` (decoded in `decode/sched.rs`).
 pub enum SchedParam {}
+/// `struct sched_attr` (decoded in `decode/sched.rs`).
+pub enum SchedAttr {}
 /// `struct sigevent` (decoded in `decode/time.rs`).
 pub enum Sigevent {}
 /// `struct io_uring_params` (decoded in `decode/io_uring.rs`).
@@ -109,7 +111,6 @@ opaque!(
     CapData,
     OpenHow,
     Rseq,
-    SchedAttr,
     MountAttr,
     FileHandle,
     FutexWaitv,

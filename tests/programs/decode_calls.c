@@ -194,6 +194,13 @@ static void sched_calls(void)
     struct timespec ts;
     sched_rr_get_interval(0, &ts);
     sched_yield();
+    uint32_t attr[14];
+    memset(attr, 0, sizeof attr);
+    syscall(SYS_sched_getattr, 0, attr, sizeof attr, 0);
+    syscall(SYS_sched_setattr, 0, attr, 0);
+    attr[0] = 48;
+    syscall(SYS_sched_setattr, 0, attr, 0);
+    syscall(SYS_sched_getattr, 0, attr, 8, 0);
 }
 
 static void resource_calls(void)

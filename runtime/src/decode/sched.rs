@@ -1,11 +1,11 @@
 //! Scheduling: CPU sets as strace shows them (`[0 1]`), `struct sched_param` (`[0]`) and
-//! `sched_getscheduler`'s policy (`= 0 (SCHED_OTHER)`).
+//! `struct sched_attr`, and `sched_getscheduler`'s policy (`= 0 (SCHED_OTHER)`).
 
-use super::{RetDecoded, Value, enumerated};
+use super::{Bytes, RetDecoded, Value, enumerated, flags};
 use crate::args::Decoder;
-use crate::linux::{SchedGetaffinity, SchedPolicy, SchedSetaffinity};
+use crate::linux::{SchedAttrFlags, SchedGetaffinity, SchedPolicy, SchedSetaffinity};
 use crate::memory::ReadMemory;
-use crate::structs::{SchedParam, StructDecode};
+use crate::structs::{SchedAttr, SchedParam, StructDecode};
 
 /// The CPUs of a mask of `len` bytes at `addr`.
 fn cpu_set(d: &Decoder<'_>, addr: u64, len: u64) -> Value {
@@ -62,6 +62,40 @@ impl StructDecode for SchedParam {
             items: vec![Value::Int(i64::from(priority))],
             more: false,
         })
+    }
+}
+
+impl StructDecode for SchedAttr {
+    /// `{size=56, sched_policy=SCHED_OTHER, ...}`: the first version's fields (48 bytes),
+    /// and the utilization clamps when its size holds them.
+    fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value> {
+        const VER1: u32 = 56;
+        let b = Bytes::read(d, addr, VER1 as usize)?;
+        let size = b.u32(0);
+        let mut fields = vec![
+            ("size", Value::Uint(u64::from(size))),
+            ("sched_policy", policy(u64::from(b.u32(4)))),
+            ("sched_flags", flags(b.u64(8), SchedAttrFlags::INFO)),
+            ("sched_nice", Value::Int(i64::from(b.i32(16)))),
+            ("sched_priority", Value::Uint(u64::from(b.u32(20)))),
+            ("sched_runtime", Value::Uint(b.u64(24))),
+            ("sched_deadline", Value::Uint(b.u64(32))),
+            ("sched_period", Value::Uint(b.u64(40))),
+        ];
+        if size >= VER1 {
+            fields.push(("sched_util_min", Value::Uint(u64::from(b.u32(48)))));
+            fields.push(("sched_util_max", Value::Uint(u64::from(b.u32(52)))));
+        }
+        Some(Value::Struct(fields))
+    }
+}
+
+/// A scheduling policy by name, or its number.
+fn policy(raw: u64) -> Value {
+    if SchedPolicy::INFO.values.iter().any(|(_, v)| *v == raw) {
+        enumerated(raw, SchedPolicy::INFO)
+    } else {
+        Value::Uint(raw)
     }
 }
 
