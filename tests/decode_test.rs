@@ -141,6 +141,13 @@ const FAMILIES: &[Family] = &[
         results_differ: &[],
         not_decoded: &[("bpf", 1)],
     },
+    Family {
+        name: "ioctl",
+        calls: "ioctl",
+        volatile: &[],
+        results_differ: &[],
+        not_decoded: &[],
+    },
 ];
 
 #[test]
@@ -211,6 +218,11 @@ fn io_uring() {
 #[test]
 fn bpf() {
     family("bpf");
+}
+
+#[test]
+fn ioctl() {
+    family("ioctl");
 }
 
 /// Traces family `name` with both tracers and compares the lines.

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -22,8 +23,11 @@
 #include <sys/sysinfo.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
+#include <net/if.h>
+#include <sys/socket.h>
 
 static void fcntl_calls(void)
 {
@@ -336,6 +340,51 @@ static void bpf_calls(void)
     syscall(SYS_bpf, 99, attr, sizeof attr);
 }
 
+static void ioctl_calls(void)
+{
+    int fds[2];
+    if (pipe(fds) != 0 || write(fds[1], "twenty-seven bytes of data.", 27) != 27)
+        exit(1);
+    int n = 0;
+    ioctl(fds[0], FIONREAD, &n);
+    int on = 1;
+    ioctl(fds[0], FIONBIO, &on);
+    ioctl(fds[0], FIOCLEX);
+    ioctl(fds[0], FIONCLEX);
+    ioctl(fds[0], FIOASYNC, &on);
+    struct termios t;
+    ioctl(fds[0], TCGETS, &t);
+    /* A terminal of its own: a pseudo-terminal pair. */
+    int master = posix_openpt(O_RDWR | O_NOCTTY);
+    if (master < 0)
+        return;
+    unsigned int ptn;
+    ioctl(master, TIOCGPTN, &ptn);
+    int unlock = 0;
+    ioctl(master, TIOCSPTLCK, &unlock);
+    ioctl(master, TCGETS, &t);
+    ioctl(master, TCSETS, &t);
+    ioctl(master, TCSETSW, &t);
+    struct winsize ws = {.ws_row = 24, .ws_col = 80};
+    ioctl(master, TIOCSWINSZ, &ws);
+    ioctl(master, TIOCGWINSZ, &ws);
+    pid_t pgrp;
+    ioctl(master, TIOCGPGRP, &pgrp);
+    ioctl(master, TCFLSH, TCIFLUSH);
+    ioctl(master, TIOCOUTQ, &n);
+    int sock = socket(AF_INET, SOCK_DGRAM, 0);
+    if (sock >= 0) {
+        struct ifreq ifr;
+        memset(&ifr, 0, sizeof ifr);
+        ifr.ifr_ifindex = 1;
+        ioctl(sock, SIOCGIFNAME, &ifr);
+        strcpy(ifr.ifr_name, "lo");
+        ioctl(sock, SIOCGIFINDEX, &ifr);
+        ioctl(sock, SIOCGIFFLAGS, &ifr);
+        ioctl(sock, SIOCGIFMTU, &ifr);
+    }
+}
+
 int main(int argc, char **argv)
 {
     static const struct {
@@ -346,7 +395,7 @@ int main(int argc, char **argv)
         {"time", time_calls},         {"signal", signal_calls}, {"sched", sched_calls},
         {"resource", resource_calls}, {"wait", wait_calls},     {"futex", futex_calls},
         {"prctl", prctl_calls},       {"mount", mount_calls},   {"memory", memory_calls},
-        {"io_uring", io_uring_calls}, {"bpf", bpf_calls},
+        {"io_uring", io_uring_calls}, {"bpf", bpf_calls},         {"ioctl", ioctl_calls},
     };
     if (argc != 2)
         return 2;

@@ -21,6 +21,7 @@ mod clone;
 mod fcntl;
 mod futex;
 mod io_uring;
+mod ioctl;
 mod memory;
 mod prctl;
 mod sched;
@@ -90,6 +91,7 @@ static ARGS: &[ArgDecoder] = &[
     family!("prctl", Prctl, ["arg2", "arg3", "arg4", "arg5"], prctl::arg),
     family!("mincore", Mincore, ["vec"], memory::mincore_arg),
     family!("bpf", Bpf, ["cmd"], bpf::arg),
+    family!("ioctl", Ioctl, ["request", "argp"], ioctl::arg),
 ];
 
 /// Argument `index` of `call` decoded by its family, or `None` for the table's decoding.
@@ -127,6 +129,7 @@ pub(crate) fn slots(call: &Syscall) -> Vec<Slot> {
         Syscall::Clone(c) => Some(clone::slots(c)),
         Syscall::Fcntl(c) => fcntl::slots(c),
         Syscall::Prctl(c) => prctl::slots(c),
+        Syscall::Ioctl(c) => ioctl::slots(c),
         Syscall::Mincore(_) => Some(plain(&[0, 1, 2], &[2])),
         _ => None,
     };
@@ -208,6 +211,10 @@ impl Bytes {
             out.copy_from_slice(bytes);
         }
         out
+    }
+
+    fn u16(&self, at: usize) -> u16 {
+        u16::from_ne_bytes(self.array(at))
     }
 
     fn i16(&self, at: usize) -> i16 {
