@@ -18,7 +18,8 @@ struct Family {
     /// The calls compared, comma-separated. Both tracers trace every call (interpose's
     /// seccomp prefilter, which `-e trace=` turns on, is not what is tested here).
     calls: &'static str,
-    /// Fields whose values change from run to run (`freeram=`), masked in both traces.
+    /// Fields whose values change from run to run (`freeram=`), masked in both traces;
+    /// `call:field` masks the field in that call's lines only.
     volatile: &'static [&'static str],
     /// Calls whose results differ for a known reason, masked (clone3: interpose answers the
     /// calls it refuses itself, `(INJECTED)`).
@@ -63,14 +64,16 @@ const FAMILIES: &[Family] = &[
     },
     Family {
         name: "time",
-        calls: "nanosleep,clock_nanosleep,setitimer,getitimer,timer_create,timer_delete",
-        volatile: &[],
+        calls: "nanosleep,clock_nanosleep,setitimer,getitimer,timer_create,timer_delete,\
+                timer_settime,timer_gettime,timerfd_create,timerfd_settime,clock_getres",
+        // What is left of a running timer.
+        volatile: &["timer_gettime:it_value", "timerfd_settime:it_value"],
         results_differ: &[],
         not_decoded: &[],
     },
     Family {
         name: "signal",
-        calls: "sigaltstack",
+        calls: "sigaltstack,rt_sigprocmask,rt_sigqueueinfo,rt_sigpending,rt_sigtimedwait",
         volatile: &[],
         results_differ: &[],
         not_decoded: &[],
@@ -94,7 +97,7 @@ const FAMILIES: &[Family] = &[
     Family {
         name: "wait",
         calls: "wait4,waitid",
-        volatile: &[],
+        volatile: &["ru_utime", "ru_stime"],
         results_differ: &[],
         not_decoded: &[],
     },
@@ -314,7 +317,15 @@ fn lines(path: &Path, family: &Family) -> BTreeMap<String, usize> {
         if !family.calls.split(',').any(|c| c == call) {
             continue;
         }
-        let mut text = mask(&text, &pids, family.volatile);
+        let volatile: Vec<&str> = family
+            .volatile
+            .iter()
+            .filter_map(|v| match v.split_once(':') {
+                Some((only, field)) => (only == call).then_some(field),
+                None => Some(v),
+            })
+            .collect();
+        let mut text = mask(&text, &pids, &volatile);
         for &(_, index) in family.not_decoded.iter().filter(|(c, _)| *c == call) {
             text = mask_arg(&text, index);
         }

@@ -21,6 +21,7 @@
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
+#include <sys/timerfd.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -165,6 +166,24 @@ static void time_calls(void)
     if (syscall(SYS_timer_create, CLOCK_REALTIME, &none, &timer) == 0)
         syscall(SYS_timer_delete, timer);
     syscall(SYS_timer_create, CLOCK_BOOTTIME, NULL, &timer);
+    struct sigevent tid = {.sigev_notify = SIGEV_THREAD_ID, .sigev_signo = SIGALRM};
+    tid._sigev_un._tid = gettid();
+    if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &tid, &timer) == 0) {
+        struct itimerspec its = {.it_value = {.tv_sec = 100, .tv_nsec = 0}};
+        syscall(SYS_timer_settime, timer, 0, &its, NULL);
+        syscall(SYS_timer_gettime, timer, &its);
+        syscall(SYS_timer_delete, timer);
+    }
+    int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+    if (tfd >= 0) {
+        struct itimerspec its = {.it_value = {.tv_sec = 100, .tv_nsec = 5}};
+        timerfd_settime(tfd, 0, &its, NULL);
+        struct itimerspec abs = {.it_value = {.tv_sec = 1, .tv_nsec = 0}};
+        timerfd_settime(tfd, TFD_TIMER_ABSTIME, &abs, &its);
+        close(tfd);
+    }
+    struct timespec res;
+    syscall(SYS_clock_getres, CLOCK_REALTIME, &res);
 }
 
 static void signal_calls(void)
@@ -176,6 +195,22 @@ static void signal_calls(void)
     sigaltstack(NULL, &old);
     stack_t off = {.ss_flags = SS_DISABLE};
     sigaltstack(&off, NULL);
+    /* A signal queued with a value, blocked, then taken with sigtimedwait. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    union sigval value = {.sival_int = 42};
+    sigqueue(getpid(), SIGUSR1, value);
+    sigset_t pending;
+    sigpending(&pending);
+    siginfo_t info;
+    struct timespec ts = {.tv_sec = 1, .tv_nsec = 0};
+    sigtimedwait(&set, &info, &ts);
+    raise(SIGUSR1);
+    sigtimedwait(&set, &info, &ts);
+    struct timespec none = {0, 0};
+    sigtimedwait(&set, &info, &none);
 }
 
 static void sched_calls(void)
@@ -231,7 +266,8 @@ static void wait_calls(void)
     if (pid == 0)
         _exit(3);
     int status;
-    wait4(pid, &status, 0, NULL);
+    struct rusage ru;
+    wait4(pid, &status, 0, &ru);
     pid = fork();
     if (pid == 0)
         _exit(4);

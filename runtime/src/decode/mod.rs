@@ -118,6 +118,7 @@ pub(crate) fn ret(call: &Syscall, ret: i64) -> Option<RetDecoded> {
         Syscall::Fcntl(c) => fcntl::ret(c, ret),
         Syscall::SchedGetscheduler(_) => sched::getscheduler_ret(ret),
         Syscall::Prctl(c) => prctl::ret(c, ret),
+        Syscall::RtSigtimedwait(_) => signal::signal_ret(ret),
         _ => None,
     }
 }

@@ -1,7 +1,7 @@
 //! Signal structures: `stack_t` (sigaltstack), `siginfo_t` (waitid, rt_sigtimedwait,
 //! rt_sigqueueinfo, ...) and the naming of `si_code` that the `--- SIG ---` lines share.
 
-use super::{Bytes, Value, flags, pointer};
+use super::{Bytes, RetDecoded, Value, flags, pointer};
 use crate::args::Decoder;
 use crate::linux::SigaltstackFlags;
 use crate::structs::{Sigaltstack, Siginfo, StructDecode};
@@ -56,14 +56,32 @@ impl StructDecode for Siginfo {
             libc::SIGSEGV | libc::SIGBUS | libc::SIGILL | libc::SIGFPE if code > 0 => {
                 fields.push(("si_addr", pointer(b.u64(16))));
             }
-            _ if code <= 0 => fields.extend([
-                ("si_pid", Value::Int(i64::from(pid))),
-                ("si_uid", Value::Uint(u64::from(uid))),
-            ]),
+            _ if code <= 0 => {
+                fields.extend([
+                    ("si_pid", Value::Int(i64::from(pid))),
+                    ("si_uid", Value::Uint(u64::from(uid))),
+                ]);
+                // A value sent along (sigqueue, a message queue): the union's sigval at 24.
+                if matches!(code, libc::SI_QUEUE | libc::SI_MESGQ) {
+                    fields.extend([
+                        ("si_int", Value::Int(i64::from(b.i32(24)))),
+                        ("si_ptr", pointer(b.u64(24))),
+                    ]);
+                }
+            }
             _ => {}
         }
         Some(Value::Struct(fields))
     }
+}
+
+/// A signal number a call returns (rt_sigtimedwait's), `= 10 (SIGUSR1)`.
+pub(super) fn signal_ret(ret: i64) -> Option<RetDecoded> {
+    (ret > 0).then_some(RetDecoded {
+        hex: false,
+        label: None,
+        value: Value::Signal(ret as i32),
+    })
 }
 
 /// `si_code` by name where it has one (`SI_USER`, `CLD_EXITED`, `SEGV_MAPERR`), else the

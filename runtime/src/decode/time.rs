@@ -17,7 +17,7 @@ impl StructDecode for Sigevent {
         let b = Bytes::read(d, addr, 32)?;
         let notify = u64::from(b.u32(12));
         let mut fields = Vec::new();
-        if matches!(notify, SIGEV_SIGNAL | SIGEV_THREAD | SIGEV_THREAD_ID) {
+        if matches!(notify, SIGEV_SIGNAL | SIGEV_THREAD) {
             fields.push((
                 "sigev_value",
                 Value::Struct(vec![

@@ -168,6 +168,8 @@ pub(crate) fn entry_text(
 }
 
 /// Appends the arguments of `slots`, comma-separated, each `label=value` where it has one.
+/// An argument the program passes is decoded as at entry even where it is shown at exit
+/// (after one the kernel fills): the call's result says nothing about it.
 fn write_slots(
     text: &mut String,
     call: &Syscall,
@@ -176,6 +178,11 @@ fn write_slots(
     spelling: Spelling,
     style: CallStyle,
 ) {
+    let as_at_entry = Decoder {
+        memory: decoder.memory,
+        string_limit: decoder.string_limit,
+        ret: None,
+    };
     for (n, slot) in slots.iter().enumerate() {
         if n > 0 {
             text.push_str(", ");
@@ -184,6 +191,7 @@ fn write_slots(
             text.push_str(label);
             text.push('=');
         }
+        let decoder = if slot.at_exit { decoder } else { &as_at_entry };
         let value = styled_arg(call, slot.index, decoder, style);
         render::value_with(text, &value, spelling.strings);
     }
