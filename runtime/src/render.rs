@@ -99,7 +99,7 @@ pub fn value_with(out: &mut String, value: &Value, strings: StringStyle) {
             write!(out, "{addr:#x} /* {count} var{s} */").unwrap()
         }
         Value::Symbol(text) => out.push_str(text),
-        Value::CpuSet(cpus) => {
+        Value::BitSet(cpus) => {
             out.push('[');
             for (i, cpu) in cpus.iter().enumerate() {
                 if i > 0 {
@@ -108,6 +108,16 @@ pub fn value_with(out: &mut String, value: &Value, strings: StringStyle) {
                 write!(out, "{cpu}").unwrap();
             }
             out.push(']');
+        }
+        Value::Report(parts) => {
+            for (i, (name, part)) in parts.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(name);
+                out.push(' ');
+                value_with(out, part, strings);
+            }
         }
         Value::Device { major, minor } => {
             out.push_str("makedev(");

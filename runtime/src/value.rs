@@ -225,8 +225,11 @@ pub enum Value {
     },
     /// Text to show verbatim (symbolic constants decoded by a struct decoder).
     Symbol(String),
-    /// A set of CPUs by number, `[0 1]`.
-    CpuSet(Vec<u32>),
+    /// A set of small numbers, CPUs or descriptors, `[0 1]`.
+    BitSet(Vec<u32>),
+    /// What a result reports, strace's `in [3], out [4], left {tv_sec=0, tv_nsec=5}`: named
+    /// parts, each shown as its name, a space and its value.
+    Report(Vec<(&'static str, Value)>),
     /// A device number, `makedev(0x1, 0x3)`.
     Device {
         /// Its major number.

@@ -17,6 +17,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/select.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -421,6 +422,45 @@ static void ioctl_calls(void)
     }
 }
 
+static void select_calls(void)
+{
+    int p[2];
+    if (pipe(p) != 0 || write(p[1], "x", 1) != 1)
+        exit(1);
+    fd_set r, w;
+    FD_ZERO(&r);
+    FD_ZERO(&w);
+    FD_SET(p[0], &r);
+    FD_SET(p[1], &w);
+    struct timeval tv = {.tv_sec = 100, .tv_usec = 0};
+    syscall(SYS_select, p[1] + 1, &r, &w, NULL, &tv);
+    FD_ZERO(&r);
+    FD_SET(p[0], &r);
+    FD_ZERO(&w);
+    FD_SET(p[1], &w);
+    struct timespec ts = {.tv_sec = 100, .tv_nsec = 0};
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGUSR1);
+    pselect(p[1] + 1, &r, &w, NULL, &ts, &mask);
+    char c;
+    if (read(p[0], &c, 1) != 1)
+        exit(1);
+    /* Nothing to read: a timeout at once. */
+    FD_ZERO(&r);
+    FD_SET(p[0], &r);
+    struct timeval zero = {0, 0};
+    syscall(SYS_select, p[0] + 1, &r, NULL, NULL, &zero);
+    FD_ZERO(&r);
+    FD_SET(p[0], &r);
+    FD_SET(p[1], &r);
+    fd_set e = r;
+    ts.tv_nsec = 1000;
+    ts.tv_sec = 0;
+    pselect(p[1] + 1, &r, NULL, &e, &ts, NULL);
+    syscall(SYS_select, 0, NULL, NULL, NULL, &zero);
+}
+
 int main(int argc, char **argv)
 {
     static const struct {
@@ -432,6 +472,7 @@ int main(int argc, char **argv)
         {"resource", resource_calls}, {"wait", wait_calls},     {"futex", futex_calls},
         {"prctl", prctl_calls},       {"mount", mount_calls},   {"memory", memory_calls},
         {"io_uring", io_uring_calls}, {"bpf", bpf_calls},         {"ioctl", ioctl_calls},
+        {"select", select_calls},
     };
     if (argc != 2)
         return 2;

@@ -25,6 +25,7 @@ mod ioctl;
 mod memory;
 mod prctl;
 mod sched;
+mod select;
 pub(crate) mod signal;
 mod stat;
 mod time;
@@ -92,6 +93,18 @@ static ARGS: &[ArgDecoder] = &[
     family!("mincore", Mincore, ["vec"], memory::mincore_arg),
     family!("bpf", Bpf, ["cmd"], bpf::arg),
     family!("ioctl", Ioctl, ["request", "argp"], ioctl::arg),
+    family!(
+        "select",
+        Select,
+        ["readfds", "writefds", "exceptfds"],
+        select::select_arg
+    ),
+    family!(
+        "pselect6",
+        Pselect6,
+        ["readfds", "writefds", "exceptfds", "sigmask"],
+        select::pselect6_arg
+    ),
 ];
 
 /// Argument `index` of `call` decoded by its family, or `None` for the table's decoding.
@@ -112,9 +125,12 @@ pub fn family_args() -> impl Iterator<Item = (&'static str, &'static str)> {
         .flat_map(|f| f.args.iter().map(move |arg| (f.syscall, *arg)))
 }
 
-/// What `call`'s successful return value `ret` means, when strace shows more than the number.
-pub(crate) fn ret(call: &Syscall, ret: i64) -> Option<RetDecoded> {
+/// What `call`'s successful return value `ret` means, when strace shows more than the number;
+/// `d` reads what the call left in memory (select's ready sets).
+pub(crate) fn ret(call: &Syscall, ret: i64, d: &Decoder<'_>) -> Option<RetDecoded> {
     match call {
+        Syscall::Select(c) => select::select_ret(c, ret, d),
+        Syscall::Pselect6(c) => select::pselect6_ret(c, ret, d),
         Syscall::Fcntl(c) => fcntl::ret(c, ret),
         Syscall::SchedGetscheduler(_) => sched::getscheduler_ret(ret),
         Syscall::Prctl(c) => prctl::ret(c, ret),

@@ -26,7 +26,7 @@ fn cpu_set(d: &Decoder<'_>, addr: u64, len: u64) -> Value {
                 .map(move |bit| index.saturating_mul(8).saturating_add(bit))
         })
         .collect();
-    Value::CpuSet(cpus)
+    Value::BitSet(cpus)
 }
 
 /// sched_getaffinity's mask: the bytes the kernel copied (its result), at exit.

@@ -277,7 +277,7 @@ pub(crate) fn exit_text(
             result.push_str("= ");
             raw_hex(&mut result, ret as u64);
         }
-        Ok(_) => match decode::ret(call, ret) {
+        Ok(_) => match decode::ret(call, ret, &decoder) {
             Some(meaning) => render::decoded_result(&mut result, ret, &meaning),
             None => render::result(&mut result, ret, kind),
         },

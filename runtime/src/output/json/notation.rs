@@ -102,7 +102,14 @@ impl Serialize for JsonValue<'_> {
                 map.end()
             }
             Value::Symbol(text) => s.serialize_str(text),
-            Value::CpuSet(cpus) => s.collect_seq(cpus),
+            Value::BitSet(numbers) => s.collect_seq(numbers),
+            Value::Report(parts) => {
+                let mut map = s.serialize_map(Some(parts.len()))?;
+                for (name, value) in parts {
+                    map.serialize_entry(name, &JsonValue(value))?;
+                }
+                map.end()
+            }
             Value::Device { major, minor } => {
                 let mut map = s.serialize_map(Some(2))?;
                 map.serialize_entry("major", major)?;
