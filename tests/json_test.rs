@@ -884,3 +884,40 @@ fn a_process_without_threads_ends_every_call() {
         "text minus JSON, per syscall: {counts:?}"
     );
 }
+
+/// Every decoder family's values (`runtime/src/decode/`, decode_test's program) validate
+/// against the schema: arguments a family decodes, results with a meaning.
+#[test]
+fn decoder_families_validate() {
+    if !have("cc") {
+        return;
+    }
+    let dir = scratch_dir("json_decoder_families");
+    let Some(program) = compile_c("decode_calls", &dir) else {
+        return;
+    };
+    let families = [
+        "fcntl", "clone", "stat", "time", "signal", "sched", "resource", "wait", "futex", "prctl",
+        "mount", "memory", "io_uring", "bpf", "ioctl", "select",
+    ];
+    let mut decoded = 0;
+    for family in families {
+        let file = dir.join(format!("{family}.jsonl"));
+        let status = std::process::Command::new(common::interpose_bin())
+            .args(["--json", "--timeout", &TIMEOUT.as_secs().to_string(), "-o"])
+            .arg(&file)
+            .arg(&program)
+            .arg(family)
+            .current_dir(&dir)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "{family}: {status}");
+        let events = parse_and_validate(&std::fs::read_to_string(&file).unwrap(), family);
+        decoded += events
+            .iter()
+            .filter(|e| e.get("ret_decoded").is_some())
+            .count();
+    }
+    assert!(decoded > 0, "no result with a meaning in any family");
+}
