@@ -7,8 +7,10 @@
 //! or decoder here, or a decoder without a table line, is a compile error.
 //!
 //! Structs the kernel ABI shares with `libc` are those types, so a handler can read and
-//! write them (`Ptr<Timespec>::read`). The others are uninhabited markers: their pointers
-//! are shown as addresses, as strace shows structures it does not decode.
+//! write them (`Ptr<Timespec>::read`). The others are uninhabited markers, decoded from the
+//! kernel's layout by a family decoder in `decode/` (`CloneArgs` in `decode/clone.rs`), or
+//! shown as addresses, as strace shows structures it does not decode (the `opaque!` list).
+//! A type's decoder lives here or in the `decode/` file of its family.
 
 #![deny(clippy::arithmetic_side_effects)]
 
