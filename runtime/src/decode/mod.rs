@@ -254,3 +254,158 @@ impl Bytes {
         i64::from_ne_bytes(self.array(at))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The families on copied memory, spelled as strace spells them: a check that needs no
+    //! tracee and no strace (tests/decode_test.rs compares with strace on real calls).
+    use super::*;
+    use crate::memory::Image;
+    use crate::render;
+
+    const AT: u64 = 0x1000;
+
+    fn text(value: &Value) -> String {
+        let mut out = String::new();
+        render::value(&mut out, value);
+        out
+    }
+
+    fn decoder(image: &Image, ret: Option<i64>) -> Decoder<'_> {
+        Decoder {
+            memory: image,
+            string_limit: 32,
+            ret,
+        }
+    }
+
+    fn words(values: &[u64]) -> Vec<u8> {
+        values.iter().flat_map(|v| v.to_ne_bytes()).collect()
+    }
+
+    #[test]
+    fn fcntl_by_command() {
+        let mut image = Image::new();
+        let mut flock = Vec::new();
+        flock.extend((libc::F_WRLCK as i16).to_ne_bytes());
+        flock.extend((libc::SEEK_SET as i16).to_ne_bytes());
+        flock.extend([0; 4]);
+        flock.extend(words(&[2, 5, 0]));
+        image.map(AT, &flock);
+        let d = decoder(&image, None);
+        let setlk = Syscall::from_args(libc::SYS_fcntl, [3, libc::F_SETLK as u64, AT, 0, 0, 0]);
+        assert_eq!(
+            text(&arg(&setlk, 2, &d).unwrap()),
+            "{l_type=F_WRLCK, l_whence=SEEK_SET, l_start=2, l_len=5}"
+        );
+        let setfd = Syscall::from_args(libc::SYS_fcntl, [3, libc::F_SETFD as u64, 1, 0, 0, 0]);
+        assert_eq!(text(&arg(&setfd, 2, &d).unwrap()), "FD_CLOEXEC");
+        let getfl = Syscall::from_args(libc::SYS_fcntl, [3, libc::F_GETFL as u64, 0, 0, 0, 0]);
+        let mut out = String::new();
+        render::decoded_result(&mut out, 0x8002, &ret(&getfl, 0x8002, &d).unwrap());
+        assert_eq!(out, "= 0x8002 (flags O_RDWR|O_LARGEFILE)");
+    }
+
+    #[test]
+    fn clone_shows_what_its_flags_use() {
+        let flags = (libc::CLONE_CHILD_CLEARTID | libc::CLONE_CHILD_SETTID | libc::SIGCHLD) as u64;
+        let call = Syscall::from_args(libc::SYS_clone, [flags, 0, 0, AT, 0, 0]);
+        let shown: Vec<_> = slots(&call).iter().map(|s| (s.label, s.at_exit)).collect();
+        assert_eq!(
+            shown,
+            [
+                (Some("child_stack"), false),
+                (Some("flags"), false),
+                (Some("child_tidptr"), true)
+            ]
+        );
+        let image = Image::new();
+        let value = call.decode_arg(0, &decoder(&image, None));
+        assert_eq!(
+            text(&value),
+            "CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD"
+        );
+    }
+
+    #[test]
+    fn termios_as_strace_spells_it() {
+        let mut image = Image::new();
+        let mut termios: Vec<u8> = [0x500u32, 0x5, 0xbf, 0x8a3b]
+            .iter()
+            .flat_map(|v| v.to_ne_bytes())
+            .collect();
+        termios.extend([0; 20]);
+        image.map(AT, &termios);
+        let call = Syscall::from_args(libc::SYS_ioctl, [0, libc::TCGETS, AT, 0, 0, 0]);
+        assert_eq!(
+            text(&arg(&call, 2, &decoder(&image, Some(0))).unwrap()),
+            "{c_iflag=ICRNL|IXON, c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|OPOST|ONLCR, \
+             c_cflag=B38400|CS8|CREAD, c_lflag=ISIG|ICANON|ECHO|ECHOE|ECHOK|IEXTEN|ECHOCTL|ECHOKE, \
+             ...}"
+        );
+        // Before the call returned, what the kernel fills is only an address.
+        assert_eq!(
+            text(&arg(&call, 2, &decoder(&image, None)).unwrap()),
+            "0x1000"
+        );
+    }
+
+    #[test]
+    fn select_reports_what_is_ready() {
+        let mut image = Image::new();
+        image.map(AT, &words(&[1 << 3]));
+        image.map(AT + 0x100, &words(&[1 << 4]));
+        image.map(AT + 0x200, &words(&[0, 5]));
+        let call = Syscall::from_args(libc::SYS_pselect6, [5, AT, AT + 0x100, 0, AT + 0x200, 0]);
+        let d = decoder(&image, Some(2));
+        assert_eq!(text(&arg(&call, 1, &d).unwrap()), "[3]");
+        let mut out = String::new();
+        render::decoded_result(&mut out, 2, &ret(&call, 2, &d).unwrap());
+        assert_eq!(out, "= 2 (in [3], out [4], left {tv_sec=0, tv_nsec=5})");
+        let mut out = String::new();
+        render::decoded_result(&mut out, 0, &ret(&call, 0, &d).unwrap());
+        assert_eq!(out, "= 0 (Timeout)");
+    }
+
+    #[test]
+    fn futex_values_by_operation() {
+        let image = Image::new();
+        let d = decoder(&image, None);
+        let bitset = Syscall::from_args(
+            libc::SYS_futex,
+            [AT, libc::FUTEX_WAKE_BITSET as u64, 1, 0, 0, 0xffff_ffff],
+        );
+        assert_eq!(
+            text(&arg(&bitset, 5, &d).unwrap()),
+            "FUTEX_BITSET_MATCH_ANY"
+        );
+        let wake_op = Syscall::from_args(
+            libc::SYS_futex,
+            [
+                AT,
+                libc::FUTEX_WAKE_OP as u64,
+                1,
+                1,
+                AT,
+                (4 << 24) | (1 << 12),
+            ],
+        );
+        assert_eq!(text(&arg(&wake_op, 3, &d).unwrap()), "1");
+        assert_eq!(
+            text(&arg(&wake_op, 5, &d).unwrap()),
+            "FUTEX_OP_SET<<28|0x1<<12|FUTEX_OP_CMP_GT<<24|0"
+        );
+    }
+
+    #[test]
+    fn utimensat_times_by_name_or_date() {
+        let mut image = Image::new();
+        let times = [0, libc::UTIME_NOW as u64, 0, libc::UTIME_OMIT as u64];
+        image.map(AT, &words(&times));
+        let call = Syscall::from_args(libc::SYS_utimensat, [libc::AT_FDCWD as u64, 0, AT, 0, 0, 0]);
+        assert_eq!(
+            text(&arg(&call, 2, &decoder(&image, None)).unwrap()),
+            "[UTIME_NOW, UTIME_OMIT]"
+        );
+    }
+}
