@@ -207,7 +207,6 @@ decode_pod! {
     ]),
     FdPair => |p| Value::Array { items: vec![Value::Fd(p[0]), Value::Fd(p[1])], more: false },
     Int => |v| Value::Array { items: vec![int(v)], more: false },
-    WaitStatus => |s| wait_status(s),
     Long => |v| Value::Array { items: vec![int(v)], more: false },
     Uint => |v| Value::Array { items: vec![uint(v)], more: false },
 }
@@ -281,6 +280,17 @@ fn rlim(v: u64) -> Value {
         // strace's habit: 8388608 is `8192*1024`.
         v if v >= 1024 && v % 1024 == 0 => Value::Symbol(format!("{}*1024", v / 1024)),
         v => uint(v),
+    }
+}
+
+impl StructDecode for WaitStatus {
+    /// The status the kernel wrote; none when `WNOHANG` found no child that changed state
+    /// (the call returned 0), where strace shows the address.
+    fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value> {
+        if d.success() == Some(0) {
+            return Some(Value::Addr(addr));
+        }
+        Some(wait_status(d.memory.read_pod(addr).ok()?))
     }
 }
 

@@ -163,6 +163,9 @@ static void time_calls(void)
     sev.sigev_value.sival_int = 7;
     if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &sev, &timer) == 0)
         syscall(SYS_timer_delete, timer);
+    struct sigevent plain = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGALRM};
+    if (syscall(SYS_timer_create, CLOCK_REALTIME, &plain, &timer) == 0)
+        syscall(SYS_timer_delete, timer);
     struct sigevent none = {.sigev_notify = SIGEV_NONE};
     if (syscall(SYS_timer_create, CLOCK_REALTIME, &none, &timer) == 0)
         syscall(SYS_timer_delete, timer);
@@ -281,6 +284,15 @@ static void wait_calls(void)
     }
     wait4(pid, &status, __WALL, NULL);
     wait4(-1, &status, WNOHANG, NULL);
+    /* A child that has not ended: WNOHANG finds nothing, and the status is not written. */
+    pid = fork();
+    if (pid == 0) {
+        pause();
+        _exit(0);
+    }
+    wait4(pid, &status, WNOHANG, NULL);
+    kill(pid, SIGKILL);
+    wait4(pid, &status, 0, NULL);
 }
 
 static void futex_calls(void)

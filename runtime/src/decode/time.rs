@@ -17,7 +17,8 @@ impl StructDecode for Sigevent {
         let b = Bytes::read(d, addr, 32)?;
         let notify = u64::from(b.u32(12));
         let mut fields = Vec::new();
-        if matches!(notify, SIGEV_SIGNAL | SIGEV_THREAD) {
+        // The value only where there is one (strace leaves a zero sigval out).
+        if matches!(notify, SIGEV_SIGNAL | SIGEV_THREAD) && b.u64(0) != 0 {
             fields.push((
                 "sigev_value",
                 Value::Struct(vec![
