@@ -90,7 +90,8 @@ const FAMILIES: &[Family] = &[
     },
     Family {
         name: "resource",
-        calls: "getrlimit,setrlimit,prlimit64,getrusage,getpriority,setpriority",
+        calls: "getrlimit,setrlimit,prlimit64,getrusage,getpriority,setpriority,getgroups,\
+                setgroups,ioprio_get,ioprio_set",
         volatile: &["ru_utime", "ru_stime"],
         results_differ: &[],
         not_decoded: &[],

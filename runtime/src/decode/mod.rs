@@ -24,6 +24,7 @@ mod io_uring;
 mod ioctl;
 mod memory;
 mod prctl;
+mod resource;
 mod sched;
 mod select;
 pub(crate) mod signal;
@@ -93,6 +94,21 @@ static ARGS: &[ArgDecoder] = &[
     family!("mincore", Mincore, ["vec"], memory::mincore_arg),
     family!("bpf", Bpf, ["cmd"], bpf::arg),
     family!("ioctl", Ioctl, ["request", "argp"], ioctl::arg),
+    family!("nanosleep", Nanosleep, ["rem"], time::nanosleep_arg),
+    family!(
+        "clock_nanosleep",
+        ClockNanosleep,
+        ["remain"],
+        time::clock_nanosleep_arg
+    ),
+    family!("getgroups", Getgroups, ["list"], resource::getgroups_arg),
+    family!("setgroups", Setgroups, ["list"], resource::setgroups_arg),
+    family!(
+        "ioprio_set",
+        IoprioSet,
+        ["ioprio"],
+        resource::ioprio_set_arg
+    ),
     family!(
         "select",
         Select,
@@ -135,6 +151,7 @@ pub(crate) fn ret(call: &Syscall, ret: i64, d: &Decoder<'_>) -> Option<RetDecode
         Syscall::SchedGetscheduler(_) => sched::getscheduler_ret(ret),
         Syscall::Prctl(c) => prctl::ret(c, ret),
         Syscall::RtSigtimedwait(_) => signal::signal_ret(ret),
+        Syscall::IoprioGet(_) => resource::ioprio_ret(ret),
         _ => None,
     }
 }
@@ -148,6 +165,7 @@ pub(crate) fn slots(call: &Syscall) -> Vec<Slot> {
         Syscall::Prctl(c) => prctl::slots(c),
         Syscall::Ioctl(c) => ioctl::slots(c),
         Syscall::Mincore(_) => Some(plain(&[0, 1, 2], &[2])),
+        Syscall::Getgroups(_) => Some(plain(&[0, 1], &[1])),
         _ => None,
     };
     special.unwrap_or_else(|| {

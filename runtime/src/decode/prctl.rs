@@ -168,6 +168,6 @@ fn capability(raw: u64) -> Value {
     ];
     match usize::try_from(raw).ok().and_then(|i| CAPS.get(i)) {
         Some(name) => Value::Symbol((*name).into()),
-        None => Value::Uint(raw),
+        None => Value::Symbol(format!("{raw:#x} /* CAP_??? */")),
     }
 }

@@ -1,10 +1,10 @@
 //! Timers: `struct sigevent` (timer_create, mq_notify) as strace shows it, the fields its
-//! notification method uses.
+//! notification method uses; the time a sleep had left, only when it was interrupted.
 
 use super::{Bytes, Value, enumerated, pointer};
 use crate::args::Decoder;
-use crate::linux::SigevNotify;
-use crate::structs::{Sigevent, StructDecode};
+use crate::linux::{ClockNanosleep, Nanosleep, SigevNotify};
+use crate::structs::{Sigevent, StructDecode, Timespec};
 
 const SIGEV_SIGNAL: u64 = SigevNotify::SIGEV_SIGNAL.0;
 const SIGEV_THREAD: u64 = SigevNotify::SIGEV_THREAD.0;
@@ -41,4 +41,30 @@ impl StructDecode for Sigevent {
         }
         Some(Value::Struct(fields))
     }
+}
+
+/// nanosleep's and clock_nanosleep's time remaining: written only when a signal
+/// interrupted the sleep (the call is to be restarted); otherwise strace shows its address.
+fn remaining(d: &Decoder<'_>, addr: u64) -> Value {
+    let interrupted = d
+        .ret
+        .is_some_and(|r| crate::Errno::from_ret(r).is_err_and(|e| e.is_restart()));
+    if addr == 0 || !interrupted {
+        return pointer(addr);
+    }
+    Timespec::decode_at(d, addr).unwrap_or(Value::Unreadable(addr))
+}
+
+/// nanosleep's `rem`.
+pub(super) fn nanosleep_arg(c: &Nanosleep, index: usize, d: &Decoder<'_>) -> Option<Value> {
+    (index == 1).then(|| remaining(d, c.rem.addr))
+}
+
+/// clock_nanosleep's `remain`.
+pub(super) fn clock_nanosleep_arg(
+    c: &ClockNanosleep,
+    index: usize,
+    d: &Decoder<'_>,
+) -> Option<Value> {
+    (index == 3).then(|| remaining(d, c.remain.addr))
 }
