@@ -115,3 +115,75 @@ fn errors_and_flags_match_strace() {
         expected
     );
 }
+
+/// Random bytes differ per run; their shape (`\x` and two digits each) must not.
+fn random_masked(line: &str) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(at) = rest.find("\\x") {
+        out.push_str(&rest[..at]);
+        out.push_str("\\x??");
+        let digits = rest[at + 2..]
+            .bytes()
+            .take(2)
+            .take_while(u8::is_ascii_hexdigit)
+            .count();
+        rest = &rest[at + 2 + digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn directory_entries_cwd_umask_and_random_bytes_match_strace() {
+    if !common::have("strace") {
+        return;
+    }
+    let dir = common::scratch_dir("strace_compare_text_decoders");
+    // Deeper than -s shows: getcwd's path is never cut.
+    let deep = dir.join("a-directory-name-longer-than-the-string-limit");
+    std::fs::create_dir_all(deep.join("sub")).unwrap();
+    std::fs::write(deep.join("file.txt"), "x").unwrap();
+    let deep = deep.to_str().unwrap();
+    let cases: &[(&[&str], &[&str])] = &[
+        (&["-e", "trace=getdents64"], &["/bin/ls", "-a", deep]),
+        (&["-v", "-e", "trace=getdents64"], &["/bin/ls", "-a", deep]),
+        (
+            &["-e", "trace=getdents64", "-e", "verbose=none"],
+            &["/bin/ls", "-a", deep],
+        ),
+        (
+            &["-e", "trace=getcwd"],
+            &["/bin/sh", "-c", "cd \"$0\" && exec /bin/pwd", deep],
+        ),
+        (
+            &["-e", "trace=umask"],
+            &["/bin/sh", "-c", "umask 027; umask"],
+        ),
+        (&["-e", "trace=getrandom"], &["/bin/ls", deep]),
+    ];
+    for (n, (flags, program)) in cases.iter().enumerate() {
+        let reference = dir.join(format!("strace-{n}.txt"));
+        let ours_file = dir.join(format!("interpose-{n}.txt"));
+        let mut strace_args = vec!["-f", "-o", reference.to_str().unwrap()];
+        strace_args.extend_from_slice(flags);
+        strace_args.extend_from_slice(program);
+        let strace = run("strace", &strace_args);
+        let mut our_args = vec!["-o", ours_file.to_str().unwrap()];
+        our_args.extend_from_slice(flags);
+        our_args.extend_from_slice(program);
+        let ours = interpose(&our_args);
+        assert_eq!(ours.status.code(), strace.status.code(), "{program:?}");
+        assert_eq!(ours.stdout, strace.stdout, "{program:?}");
+        let lines = |file: &std::path::Path| -> Vec<String> {
+            std::fs::read_to_string(file)
+                .unwrap()
+                .lines()
+                .map(|l| random_masked(&normalise(&pid_masked(l))))
+                .collect()
+        };
+        let expected = lines(&reference);
+        assert!(expected.len() >= 2, "{flags:?} {program:?}: {expected:?}");
+        assert_eq!(lines(&ours_file), expected, "{flags:?} {program:?}");
+    }
+}

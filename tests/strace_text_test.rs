@@ -104,18 +104,6 @@ const DECODER_GAPS: &[Known] = &[
               interpose st_size",
     },
     Known {
-        side: Side::Strace,
-        call: "getdents64",
-        contains: &[" entries */, "],
-        why: "getdents64: strace counts the entries read, `0x55d0... /* 5 entries */`",
-    },
-    Known {
-        side: Side::Ours,
-        call: "getdents64",
-        contains: &[", 0x?, "],
-        why: "getdents64: interpose shows the buffer's address only",
-    },
-    Known {
         side: Side::Both,
         call: "fcntl",
         contains: &[", F_GETFL)"],
@@ -245,12 +233,6 @@ const DECODER_GAPS: &[Known] = &[
               shows the source fd; interpose shows it as an address",
     },
     Known {
-        side: Side::Both,
-        call: "getrandom",
-        contains: &[],
-        why: "getrandom: strace always shows the random bytes in hex, `\\x5e\\x01...`",
-    },
-    Known {
         side: Side::Strace,
         call: "statx",
         contains: &["{stx_mask=STATX_"],
@@ -261,18 +243,6 @@ const DECODER_GAPS: &[Known] = &[
         call: "statx",
         contains: &["{stx_mask=0x?, stx_mode="],
         why: "statx: interpose shows stx_mask in hex and leaves out stx_attributes",
-    },
-    Known {
-        side: Side::Strace,
-        call: "getcwd",
-        contains: &[],
-        why: "getcwd: interpose cuts the path at -s (32 bytes, `...`); strace shows it whole",
-    },
-    Known {
-        side: Side::Ours,
-        call: "getcwd",
-        contains: &["\"..., "],
-        why: "getcwd: interpose cuts the path at -s (32 bytes, `...`); strace shows it whole",
     },
     Known {
         side: Side::Strace,

@@ -79,6 +79,23 @@ impl Decoder<'_> {
         }
     }
 
+    /// At most `len` bytes at `addr` holding a path: as many as a path can have, whatever
+    /// the string limit.
+    pub fn path_bytes(&self, addr: u64, len: u64) -> Value {
+        if addr == 0 {
+            return Value::Null;
+        }
+        // The path and its NUL.
+        let shown = len.min(PATH_MAX.saturating_add(1) as u64) as usize;
+        match self.memory.read(addr, shown) {
+            Ok(bytes) => Value::Str {
+                bytes,
+                complete: true,
+            },
+            Err(_) => Value::Unreadable(addr),
+        }
+    }
+
     /// The successful return value at the exit stop, if any.
     pub fn success(&self) -> Option<u64> {
         self.ret
@@ -279,6 +296,58 @@ impl Decode for OutBuf {
             Some(n) => d.bytes(self.addr, n.min(self.len)),
             None if self.addr == 0 => Value::Null,
             None => Value::Addr(self.addr),
+        }
+    }
+}
+
+/// How a buffer's bytes are shown, as the table's `show` key says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Show {
+    /// Always in hex (`show = "hex"`): random bytes, as strace shows getrandom's.
+    Hex,
+    /// A path: up to its NUL, never cut at the string limit (`show = "path"`: getcwd).
+    Path,
+}
+
+/// Decodes a buffer shown otherwise than as a string (the table's `show` key).
+pub trait DecodeShown {
+    /// The buffer as a [`Value`], spelled as `show` says.
+    fn decode_shown(&self, d: &Decoder<'_>, show: Show) -> Value;
+}
+
+/// A buffer decoded as a string, shown as `show` says: in hex, or up to the path's NUL.
+fn shown(value: Value, show: Show) -> Value {
+    match (value, show) {
+        (Value::Str { bytes, complete }, Show::Hex) => Value::Bytes { bytes, complete },
+        (Value::Str { mut bytes, .. }, Show::Path) => {
+            if let Some(end) = bytes.iter().position(|&b| b == 0) {
+                bytes.truncate(end);
+            }
+            Value::Str {
+                bytes,
+                complete: true,
+            }
+        }
+        (value, _) => value,
+    }
+}
+
+impl DecodeShown for InBuf {
+    fn decode_shown(&self, d: &Decoder<'_>, show: Show) -> Value {
+        let value = match show {
+            Show::Hex => d.bytes(self.addr, self.len),
+            Show::Path => d.path_bytes(self.addr, self.len),
+        };
+        shown(value, show)
+    }
+}
+
+impl DecodeShown for OutBuf {
+    fn decode_shown(&self, d: &Decoder<'_>, show: Show) -> Value {
+        match (d.success(), show) {
+            (Some(n), Show::Hex) => shown(d.bytes(self.addr, n.min(self.len)), show),
+            (Some(n), Show::Path) => shown(d.path_bytes(self.addr, n.min(self.len)), show),
+            _ => self.decode(d),
         }
     }
 }

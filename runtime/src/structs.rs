@@ -92,8 +92,6 @@ opaque!(
     Timex,
     Sigaltstack,
     UserDesc,
-    LinuxDirent,
-    LinuxDirent64,
     MqAttr,
     KexecSegment,
     CapHeader,
@@ -287,6 +285,96 @@ impl StructDecode for Sigaction {
             fields.push(("sa_restorer", Value::Addr(restorer)));
         }
         Some(Value::Struct(fields))
+    }
+}
+
+/// `struct linux_dirent64`, the records `getdents64` fills a buffer with.
+pub enum LinuxDirent64 {}
+/// `struct linux_dirent`, the records of the old `getdents` (`d_type` in the last byte).
+pub enum LinuxDirent {}
+
+impl StructDecode for LinuxDirent64 {
+    fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value> {
+        dirents(d, addr, true)
+    }
+}
+
+impl StructDecode for LinuxDirent {
+    fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value> {
+        dirents(d, addr, false)
+    }
+}
+
+/// Where a record's name starts: after `d_ino`, `d_off`, `d_reclen` (and, in the 64-bit
+/// record, `d_type`).
+const DIRENT64_NAME: usize = 19;
+const DIRENT_NAME: usize = 18;
+
+/// The directory entries in the buffer at `addr`, as many bytes as the call returned.
+fn dirents(d: &Decoder<'_>, addr: u64, wide: bool) -> Option<Value> {
+    // The kernel fills at most the buffer's size; a longer read would be a bad return.
+    let len = usize::try_from(d.success()?).ok()?.min(1 << 20);
+    let buffer = d.memory.read(addr, len).ok()?;
+    let name_at = if wide { DIRENT64_NAME } else { DIRENT_NAME };
+    let mut items = Vec::new();
+    let mut at = 0usize;
+    while let Some(record) = buffer.get(at..) {
+        if record.len() < name_at {
+            break;
+        }
+        let word = |i: usize| {
+            let bytes = record.get(i..).and_then(|r| r.first_chunk::<8>());
+            u64::from_ne_bytes(bytes.copied().unwrap_or([0; 8]))
+        };
+        let reclen = usize::from(u16::from_ne_bytes([record[16], record[17]]));
+        if reclen < name_at || reclen > record.len() {
+            break;
+        }
+        let body = &record[name_at..reclen];
+        let name_len = body.iter().position(|&b| b == 0).unwrap_or(body.len());
+        let name = Value::Str {
+            bytes: body[..name_len].to_vec(),
+            complete: true,
+        };
+        let kind = if wide {
+            record[18]
+        } else {
+            record[reclen.checked_sub(1)?]
+        };
+        let mut fields = vec![
+            ("d_ino", Value::Uint(word(0))),
+            ("d_off", Value::Uint(word(8))),
+            ("d_reclen", Value::Uint(reclen as u64)),
+        ];
+        if wide {
+            fields.push(("d_type", dirent_type(kind)));
+            fields.push(("d_name", name));
+        } else {
+            fields.push(("d_name", name));
+            fields.push(("d_type", dirent_type(kind)));
+        }
+        items.push(Value::Struct(fields));
+        at = at.checked_add(reclen)?;
+    }
+    Some(Value::Entries { addr, items })
+}
+
+/// A directory entry's `d_type`, `DT_REG`.
+fn dirent_type(kind: u8) -> Value {
+    const TYPES: &[(u8, &str)] = &[
+        (libc::DT_UNKNOWN, "DT_UNKNOWN"),
+        (libc::DT_FIFO, "DT_FIFO"),
+        (libc::DT_CHR, "DT_CHR"),
+        (libc::DT_DIR, "DT_DIR"),
+        (libc::DT_BLK, "DT_BLK"),
+        (libc::DT_REG, "DT_REG"),
+        (libc::DT_LNK, "DT_LNK"),
+        (libc::DT_SOCK, "DT_SOCK"),
+        (14, "DT_WHT"),
+    ];
+    match TYPES.iter().find(|(v, _)| *v == kind) {
+        Some((_, name)) => Value::Symbol((*name).to_string()),
+        None => Value::Uint(u64::from(kind)),
     }
 }
 

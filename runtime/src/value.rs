@@ -119,6 +119,8 @@ pub enum RetKind {
     Addr,
     /// Another value best shown in hex.
     Hex,
+    /// Permission bits, in octal (`umask`).
+    Mode,
     /// Does not return on success (`exit_group`).
     Never,
 }
@@ -220,6 +222,22 @@ pub enum Value {
         addr: u64,
         /// How many variables it holds.
         count: usize,
+    },
+    /// Records the kernel filled in a buffer (getdents64's directory entries): strace
+    /// shows the buffer's address and how many there are, `0x55d0... /* 12 entries */`,
+    /// or every record when not abbreviating.
+    Entries {
+        /// Address of the buffer.
+        addr: u64,
+        /// The records, in order.
+        items: Vec<Value>,
+    },
+    /// Bytes strace always shows in hex, whatever `-x` says (getrandom's random bytes).
+    Bytes {
+        /// The bytes shown.
+        bytes: Vec<u8>,
+        /// False when cut at the string limit (then shown with `...`).
+        complete: bool,
     },
     /// Text to show verbatim (symbolic constants decoded by a struct decoder).
     Symbol(String),

@@ -84,7 +84,11 @@ fn styled_arg(call: &Syscall, index: usize, decoder: &Decoder<'_>, style: CallSt
                 Err(_) => Value::Unreadable(raw),
             }
         }
-        _ => call.decode_arg(index, decoder),
+        _ => match call.decode_arg(index, decoder) {
+            // Unabbreviated, records are shown one by one.
+            Value::Entries { items, .. } if !style.abbrev => Value::Array { items, more: false },
+            value => value,
+        },
     }
 }
 

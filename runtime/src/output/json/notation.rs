@@ -101,6 +101,13 @@ impl Serialize for JsonValue<'_> {
                 map.serialize_entry("count", count)?;
                 map.end()
             }
+            Value::Entries { addr, items } => {
+                let mut map = s.serialize_map(Some(2))?;
+                map.serialize_entry("addr", addr)?;
+                map.serialize_entry("entries", &Items(items))?;
+                map.end()
+            }
+            Value::Bytes { bytes, complete } => string(s, bytes, *complete),
             Value::Symbol(text) => s.serialize_str(text),
         }
     }

@@ -28,7 +28,8 @@ pub struct TextOptions {
     /// Calls whose `argv` and environment are abbreviated (`-e abbrev=`; strace's `-v` is
     /// `abbrev=none`): outside the set, `execve`'s and `execveat`'s environment is shown
     /// as its strings instead of `/* N vars */`, and `argv` in full instead of its first
-    /// 64 strings. Structures are always shown as the decoders give them, which is
+    /// 64 strings, and getdents64's directory entries one by one instead of
+    /// `/* N entries */`. Other structures are always shown as the decoders give them, which is
     /// strace's abbreviated form (`{st_mode=S_IFREG|0644, st_size=13, ...}`): there is no
     /// unabbreviated form to show. All by default.
     pub abbrev: Interest,
