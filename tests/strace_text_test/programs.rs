@@ -380,7 +380,7 @@ pub fn programs(root: &Path) -> Vec<Program> {
             let program = Program::new(name, dir, &[&python, file]);
             list.push(match *name {
                 "python3 files" => program.outputs(&["out.json", "renamed.json", "newdir"]),
-                "python3 threads" => program.sometimes(PYTHON_THREADS),
+                "python3 threads" => program.timing(PYTHON_THREADS),
                 "python3 subprocess" => program.timing(CHILD_EXIT_TIMING),
                 _ => program,
             });
