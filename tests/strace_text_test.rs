@@ -193,33 +193,6 @@ const DECODER_GAPS: &[Known] = &[
               (`= 1 (in [4], left {...})`); interpose their addresses",
     },
     Known {
-        side: Side::Strace,
-        call: "",
-        contains: &["}, [128 => "],
-        why: "getsockname, accept: strace shows the length the kernel changed as \
-              `[128 => 16]`, interpose only the new length",
-    },
-    Known {
-        side: Side::Ours,
-        call: "",
-        contains: &["{sa_family=AF_UNIX, sun_path=\"\"}, [2]"],
-        why: "an unnamed AF_UNIX address: strace shows `{sa_family=AF_UNIX}, [128 => 2]`",
-    },
-    Known {
-        side: Side::Ours,
-        call: "",
-        contains: &["{sa_family=AF_INET, ", "}, [16]) = "],
-        why: "getsockname, accept: strace shows the length the kernel changed as \
-              `[128 => 16]`, interpose only the new length",
-    },
-    Known {
-        side: Side::Both,
-        call: "getpeername",
-        contains: &["= -1 "],
-        why: "a failed getpeername: strace still shows the length, `[16]`; interpose its \
-              address",
-    },
-    Known {
         side: Side::Both,
         call: "socket",
         contains: &["socket(AF_INET"],

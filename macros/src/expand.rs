@@ -302,8 +302,26 @@ fn expand_call(sc: &Syscall) -> TokenStream {
     let arg_infos = sc.args.iter().map(|a| {
         let n = &a.name;
         let exit = at_exit(&a.kind);
+        let inout = matches!(
+            a.kind,
+            Kind::Struct {
+                dir: Dir::InOut,
+                ..
+            } | Kind::Iovec {
+                dir: Dir::InOut,
+                ..
+            } | Kind::Sockaddr {
+                dir: Dir::InOut,
+                ..
+            }
+        );
         let kind = arg_kind(&a.kind);
-        quote!(crate::value::ArgInfo { name: #n, at_exit: #exit, kind: crate::value::ArgKind::#kind })
+        quote!(crate::value::ArgInfo {
+            name: #n,
+            at_exit: #exit,
+            inout: #inout,
+            kind: crate::value::ArgKind::#kind,
+        })
     });
     let indices = 0..sc.args.len();
     let decodes = sc.args.iter().zip(&fields).map(|(a, field)| {

@@ -352,6 +352,43 @@ impl DecodeShown for OutBuf {
     }
 }
 
+/// An in-out argument (`dir = "inout"`) as strace shows it, from its values at the call's
+/// entry and exit: what the program passed when the call failed; a number the kernel
+/// changed as `[128 => 16]`; otherwise what the kernel wrote back.
+pub fn in_and_out(before: Value, after: Value, failed: bool) -> Value {
+    if failed {
+        return before;
+    }
+    match (before, after) {
+        (
+            Value::Array {
+                items: mut before,
+                more: false,
+            },
+            Value::Array {
+                items: mut after,
+                more: false,
+            },
+        ) if before.len() == 1
+            && after.len() == 1
+            && matches!(before[0], Value::Int(_) | Value::Uint(_))
+            && before != after =>
+        {
+            let (Some(before), Some(after)) = (before.pop(), after.pop()) else {
+                unreachable!("one item each");
+            };
+            Value::Array {
+                items: vec![Value::Changed {
+                    before: Box::new(before),
+                    after: Box::new(after),
+                }],
+                more: false,
+            }
+        }
+        (_, after) => after,
+    }
+}
+
 /// A pointer to one C struct of type `T` (see [`structs`](crate::structs)).
 pub struct Ptr<T> {
     /// Address of the struct in tracee memory; 0 for NULL.
@@ -651,5 +688,34 @@ impl FromRaw for ArgvPtr {
 impl FromRaw for EnvpPtr {
     fn from_raw(raw: u64) -> Self {
         EnvpPtr(raw)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(v: u64) -> Value {
+        Value::Array {
+            items: vec![Value::Uint(v)],
+            more: false,
+        }
+    }
+
+    #[test]
+    fn in_out_numbers_show_both_values_when_the_kernel_changed_them() {
+        let changed = in_and_out(one(128), one(16), false);
+        let mut text = String::new();
+        crate::render::value(&mut text, &changed);
+        assert_eq!(text, "[128 => 16]");
+        assert_eq!(in_and_out(one(16), one(16), false), one(16));
+        // A failed call wrote nothing back: what the program passed.
+        assert_eq!(in_and_out(one(16), Value::Addr(0x1000), true), one(16));
+        // Structs show what the kernel wrote.
+        let written = Value::Struct(vec![("a", Value::Int(1))]);
+        assert_eq!(
+            in_and_out(Value::Struct(vec![]), written.clone(), false),
+            written
+        );
     }
 }

@@ -107,6 +107,11 @@ pub fn value_with(out: &mut String, value: &Value, strings: StringStyle) {
                 out.push_str("...");
             }
         }
+        Value::Changed { before, after } => {
+            value_with(out, before, strings);
+            out.push_str(" => ");
+            value_with(out, after, strings);
+        }
         Value::Symbol(text) => out.push_str(text),
     }
 }

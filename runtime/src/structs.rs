@@ -442,6 +442,8 @@ pub fn decode_sockaddr(d: &Decoder<'_>, addr: u64, len: u64) -> Value {
     let sym = |s: String| Value::Symbol(s);
     let mut fields = vec![("sa_family", sym(family_name(family)))];
     match i32::from(family) {
+        // An unnamed socket's address is its family alone.
+        libc::AF_UNIX if bytes.len() == 2 => {}
         libc::AF_UNIX => {
             let path = &bytes[2..];
             let (abstract_ns, path) = match path.first() {

@@ -37,6 +37,9 @@ pub struct ArgInfo {
     pub name: &'static str,
     /// The kernel fills it: decode at the syscall-exit stop.
     pub at_exit: bool,
+    /// The program passes a value in and the kernel writes one back (`dir = "inout"`,
+    /// getsockname's `addrlen`): what it held at entry is worth showing too.
+    pub inout: bool,
     /// Its kind in the table (`fd`, `path`, `struct`, ...).
     pub kind: ArgKind,
 }
@@ -238,6 +241,14 @@ pub enum Value {
         bytes: Vec<u8>,
         /// False when cut at the string limit (then shown with `...`).
         complete: bool,
+    },
+    /// A value the program passed in and the one the kernel wrote back in its place,
+    /// which differ: strace's `[128 => 16]`.
+    Changed {
+        /// At the call's entry.
+        before: Box<Value>,
+        /// At its exit.
+        after: Box<Value>,
     },
     /// Text to show verbatim (symbolic constants decoded by a struct decoder).
     Symbol(String),

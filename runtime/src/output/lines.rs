@@ -169,6 +169,32 @@ pub(crate) fn entry_text(
     (text, covered)
 }
 
+/// The in-out arguments of `call` (`dir = "inout"`) as they are at its entry, by index:
+/// the exit part shows them beside what the kernel wrote back.
+pub(crate) fn entry_values(
+    call: &Syscall,
+    tid: Pid,
+    spelling: Spelling,
+    style: CallStyle,
+) -> Vec<(usize, Value)> {
+    let Some(info) = call.info() else {
+        return Vec::new();
+    };
+    if style.raw || !info.args.iter().any(|a| a.inout) {
+        return Vec::new();
+    }
+    let memory = Memory::new(tid);
+    let decoder = Decoder {
+        memory: &memory,
+        string_limit: spelling.string_limit,
+        ret: None,
+    };
+    (0..call.arg_count())
+        .filter(|&i| info.args.get(i).is_some_and(|a| a.inout) && call.shown(i))
+        .map(|i| (i, styled_arg(call, i, &decoder, style)))
+        .collect()
+}
+
 /// `rt_sigreturn` takes no argument but restores the signal mask saved in the signal frame
 /// on the stack; strace shows it: `{mask=[ALRM]}`. At entry the handler's return has
 /// popped the frame's return address, so the stack pointer is at the `ucontext`, whose
@@ -203,7 +229,8 @@ pub(crate) struct ExitText {
 }
 
 /// The rest of a line after the `covered` arguments; `ret` is `None` when the call never
-/// returned (then `= ?`, as strace says).
+/// returned (then `= ?`, as strace says). `entry` holds the in-out arguments as they were
+/// at the call's entry ([`entry_values`]).
 pub(crate) fn exit_text(
     call: &Syscall,
     covered: usize,
@@ -211,6 +238,7 @@ pub(crate) fn exit_text(
     spelling: Spelling,
     style: CallStyle,
     ret: Option<i64>,
+    entry: &[(usize, Value)],
 ) -> ExitText {
     let memory = Memory::new(tid);
     let decoder = Decoder {
@@ -239,7 +267,11 @@ pub(crate) fn exit_text(
         if n > 0 {
             args.push_str(", ");
         }
-        let value = styled_arg(call, i, &decoder, style);
+        let mut value = styled_arg(call, i, &decoder, style);
+        if let Some((_, before)) = entry.iter().find(|(at, _)| *at == i) {
+            let failed = crate::Errno::from_ret(ret).is_err();
+            value = crate::args::in_and_out(before.clone(), value, failed);
+        }
         render::value_with(&mut args, &value, spelling.strings);
     }
     args.push(')');

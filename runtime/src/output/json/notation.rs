@@ -108,6 +108,12 @@ impl Serialize for JsonValue<'_> {
                 map.end()
             }
             Value::Bytes { bytes, complete } => string(s, bytes, *complete),
+            Value::Changed { before, after } => {
+                let mut map = s.serialize_map(Some(2))?;
+                map.serialize_entry("before", &JsonValue(before))?;
+                map.serialize_entry("after", &JsonValue(after))?;
+                map.end()
+            }
             Value::Symbol(text) => s.serialize_str(text),
         }
     }
