@@ -245,15 +245,18 @@ pub fn sigset(bits: u64) -> Value {
 }
 
 /// `sa_flags` bits, named as strace names them.
+/// (`sa_flags` is an `unsigned long`; libc's constants are `int`s, and SA_RESETHAND's high
+/// bit must not spread into the upper half: a program passing `(int)SA_RESETHAND`
+/// sign-extended sets those bits, which strace shows as unknown.)
 const SA_FLAGS: &[(&str, u64)] = &[
     ("SA_RESTORER", 0x0400_0000),
-    ("SA_ONSTACK", libc::SA_ONSTACK as u64),
-    ("SA_RESTART", libc::SA_RESTART as u64),
-    ("SA_NODEFER", libc::SA_NODEFER as u64),
-    ("SA_RESETHAND", libc::SA_RESETHAND as u64),
-    ("SA_SIGINFO", libc::SA_SIGINFO as u64),
-    ("SA_NOCLDSTOP", libc::SA_NOCLDSTOP as u64),
-    ("SA_NOCLDWAIT", libc::SA_NOCLDWAIT as u64),
+    ("SA_ONSTACK", libc::SA_ONSTACK as u32 as u64),
+    ("SA_RESTART", libc::SA_RESTART as u32 as u64),
+    ("SA_NODEFER", libc::SA_NODEFER as u32 as u64),
+    ("SA_RESETHAND", libc::SA_RESETHAND as u32 as u64),
+    ("SA_SIGINFO", libc::SA_SIGINFO as u32 as u64),
+    ("SA_NOCLDSTOP", libc::SA_NOCLDSTOP as u32 as u64),
+    ("SA_NOCLDWAIT", libc::SA_NOCLDWAIT as u32 as u64),
 ];
 
 impl StructDecode for Sigaction {

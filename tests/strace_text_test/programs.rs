@@ -325,6 +325,18 @@ pub fn programs(root: &Path) -> Vec<Program> {
             &["/usr/bin/head", "-n", "2", "data/sample.txt"],
         ),
         Program::new("du -a", work("du"), &["/usr/bin/du", "-a", "data"]),
+        Program::new(
+            "dd",
+            work("dd"),
+            &[
+                "/bin/dd",
+                "if=data/sample.txt",
+                "of=copy.bin",
+                "bs=16",
+                "status=none",
+            ],
+        )
+        .outputs(&["copy.bin"]),
     ];
     for (name, tool, argv) in [
         ("grep -rn", "grep", &["grep", "-rn", "e", "data"][..]),
