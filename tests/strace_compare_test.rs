@@ -187,3 +187,97 @@ fn directory_entries_cwd_umask_and_random_bytes_match_strace() {
         assert_eq!(lines(&ours_file), expected, "{flags:?} {program:?}");
     }
 }
+
+/// Addresses (six hex digits or more) masked, constants such as `0x3` kept; padding
+/// collapsed.
+fn addresses_masked(line: &str) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(at) = rest.find("0x") {
+        out.push_str(&rest[..at]);
+        let digits = rest[at + 2..]
+            .bytes()
+            .take_while(u8::is_ascii_hexdigit)
+            .count();
+        if digits >= 6 {
+            out.push_str("0xADDR");
+        } else {
+            out.push_str(&rest[at..at + 2 + digits]);
+        }
+        rest = &rest[at + 2 + digits..];
+    }
+    out.push_str(rest);
+    match out.rfind(") ") {
+        Some(at) if out[at + 1..].trim_start().starts_with("= ") => {
+            format!("{}) {}", &out[..at], out[at + 1..].trim_start())
+        }
+        _ => out,
+    }
+}
+
+#[test]
+fn constants_match_strace_with_x_raw_and_verbose() {
+    if !common::have("strace") || !std::path::Path::new("/usr/bin/python3").exists() {
+        return;
+    }
+    let dir = common::scratch_dir("strace_compare_constants");
+    let script = "import os, signal, socket\n\
+                  socket.socket(socket.AF_UNIX, socket.SOCK_STREAM).close()\n\
+                  f = os.open('/etc/hostname', os.O_RDONLY)\n\
+                  os.lseek(f, 0, os.SEEK_END)\n\
+                  os.close(f)\n\
+                  signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR1, 40])\n";
+    let calls = "trace=openat,mmap,mprotect,access,lseek,rt_sigprocmask,socket,close";
+    for style in ["raw", "verbose", "abbrev"] {
+        let reference = dir.join(format!("strace-{style}.txt"));
+        let ours_file = dir.join(format!("interpose-{style}.txt"));
+        let strace = run(
+            "strace",
+            &[
+                "-f",
+                "-o",
+                reference.to_str().unwrap(),
+                "-X",
+                style,
+                "-e",
+                calls,
+                "/usr/bin/python3",
+                "-c",
+                script,
+            ],
+        );
+        assert!(strace.status.success());
+        let ours = interpose(&[
+            "--keep-vdso",
+            "-o",
+            ours_file.to_str().unwrap(),
+            "-X",
+            style,
+            "-e",
+            calls,
+            "/usr/bin/python3",
+            "-c",
+            script,
+        ]);
+        assert!(ours.status.success(), "{}", ours.stderr);
+        let lines = |file: &std::path::Path| -> Vec<String> {
+            std::fs::read_to_string(file)
+                .unwrap()
+                .lines()
+                .map(|l| addresses_masked(&pid_masked(l)))
+                .collect()
+        };
+        let expected = lines(&reference);
+        assert!(expected.len() > 20, "{expected:?}");
+        let got = lines(&ours_file);
+        let differ: Vec<(&String, &String)> =
+            expected.iter().zip(&got).filter(|(a, b)| a != b).collect();
+        assert!(
+            differ.is_empty() && got.len() == expected.len(),
+            "-X {style}: {} lines of strace's, {} of interpose's; differing (strace, \
+             interpose): {differ:#?}",
+            expected.len(),
+            got.len()
+        );
+    }
+}

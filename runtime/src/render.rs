@@ -6,8 +6,10 @@ use crate::value::{RetKind, Value};
 use std::fmt::Write as _;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+mod constants;
 mod zone;
 
+pub use constants::{ConstStyle, constants};
 pub use zone::LocalZone;
 
 /// How strings are spelled: strace's default escapes, `-x` or `-xx`.

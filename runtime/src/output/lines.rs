@@ -28,6 +28,8 @@ pub(super) const YELLOW: &str = "33";
 pub(crate) struct Spelling {
     pub string_limit: usize,
     pub strings: StringStyle,
+    /// How named constants are spelled (`-X`).
+    pub constants: render::ConstStyle,
 }
 
 /// How one call's arguments are shown: strace's `-e raw=`, `-e abbrev=`, `-e verbose=`.
@@ -160,7 +162,7 @@ pub(crate) fn entry_text(
         if n > 0 {
             text.push_str(", ");
         }
-        let value = styled_arg(call, i, &decoder, style);
+        let value = render::constants(styled_arg(call, i, &decoder, style), spelling.constants);
         render::value_with(&mut text, &value, spelling.strings);
     }
     if !shown.is_empty() && (covered..count).any(|i| call.shown(i)) {
@@ -191,7 +193,10 @@ pub(crate) fn entry_values(
     };
     (0..call.arg_count())
         .filter(|&i| info.args.get(i).is_some_and(|a| a.inout) && call.shown(i))
-        .map(|i| (i, styled_arg(call, i, &decoder, style)))
+        .map(|i| {
+            let value = styled_arg(call, i, &decoder, style);
+            (i, render::constants(value, spelling.constants))
+        })
         .collect()
 }
 
@@ -267,7 +272,7 @@ pub(crate) fn exit_text(
         if n > 0 {
             args.push_str(", ");
         }
-        let mut value = styled_arg(call, i, &decoder, style);
+        let mut value = render::constants(styled_arg(call, i, &decoder, style), spelling.constants);
         if let Some((_, before)) = entry.iter().find(|(at, _)| *at == i) {
             let failed = crate::Errno::from_ret(ret).is_err();
             value = crate::args::in_and_out(before.clone(), value, failed);

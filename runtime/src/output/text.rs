@@ -154,6 +154,7 @@ impl StraceText {
             spelling: Spelling {
                 string_limit: options.string_limit,
                 strings: options.strings,
+                constants: options.constants,
             },
             zone,
             options,

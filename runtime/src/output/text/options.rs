@@ -2,7 +2,7 @@
 //! `-q`, the pid prefix) and colour.
 
 use super::super::filter::SignalSet;
-use crate::render::StringStyle;
+use crate::render::{ConstStyle, StringStyle};
 use crate::{DEFAULT_STRING_LIMIT, Interest};
 use std::str::FromStr;
 
@@ -15,6 +15,9 @@ pub struct TextOptions {
     pub string_limit: usize,
     /// How strings are spelled (`-x`, `-xx`).
     pub strings: StringStyle,
+    /// How named constants are spelled (`-X raw|abbrev|verbose`): by name (the default),
+    /// as numbers, or both.
+    pub constants: ConstStyle,
     /// Which lines name their thread, and how.
     pub prefix: PidPrefix,
     /// Which lines are left out (`-q`, `-qq`, `-qqq`, `-e quiet=`).
@@ -57,6 +60,7 @@ impl Default for TextOptions {
         TextOptions {
             string_limit: DEFAULT_STRING_LIMIT,
             strings: StringStyle::Escaped,
+            constants: ConstStyle::Abbrev,
             prefix: PidPrefix::WhenMany,
             quiet: Quiet::default(),
             signals: SignalSet::default(),
