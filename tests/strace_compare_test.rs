@@ -281,3 +281,68 @@ fn constants_match_strace_with_x_raw_and_verbose() {
         );
     }
 }
+
+#[test]
+fn socket_messages_epoll_and_lengths_match_strace() {
+    if !common::have("strace") || !std::path::Path::new("/usr/bin/python3").exists() {
+        return;
+    }
+    let dir = common::scratch_dir("strace_compare_sockets");
+    let script = "import array, os, select, socket\n\
+                  a, b = socket.socketpair()\n\
+                  ep = select.epoll()\n\
+                  ep.register(b.fileno(), select.EPOLLIN | select.EPOLLET)\n\
+                  a.sendmsg([b'hello ', b'world'])\n\
+                  ep.poll(5)\n\
+                  ep.close()\n\
+                  b.recvmsg(64)\n\
+                  r, w = os.pipe()\n\
+                  a.sendmsg([b'fds'], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array('i', [r, w]))])\n\
+                  b.recvmsg(64, 64)\n\
+                  a.getpeername()\n";
+    let calls = "trace=socketpair,getsockname,getpeername,epoll_ctl,epoll_wait,sendmsg,recvmsg";
+    let reference = dir.join("strace.txt");
+    let ours_file = dir.join("interpose.txt");
+    let strace = run(
+        "strace",
+        &[
+            "-f",
+            "-o",
+            reference.to_str().unwrap(),
+            "-e",
+            calls,
+            "/usr/bin/python3",
+            "-c",
+            script,
+        ],
+    );
+    assert!(strace.status.success());
+    let ours = interpose(&[
+        "-o",
+        ours_file.to_str().unwrap(),
+        "-e",
+        calls,
+        "/usr/bin/python3",
+        "-c",
+        script,
+    ]);
+    assert!(ours.status.success(), "{}", ours.stderr);
+    // CPython leaves the upper half of epoll's data unset: stack garbage.
+    let data_masked = |line: String| match line.find(", u64=") {
+        Some(at) => {
+            let end = line[at..].find('}').map_or(line.len(), |e| at + e);
+            format!("{}, u64=?{}", &line[..at], &line[end..])
+        }
+        None => line,
+    };
+    let lines = |file: &std::path::Path| -> Vec<String> {
+        std::fs::read_to_string(file)
+            .unwrap()
+            .lines()
+            .map(|l| data_masked(addresses_masked(&pid_masked(l))))
+            .collect()
+    };
+    let expected = lines(&reference);
+    assert!(expected.len() >= 8, "{expected:?}");
+    assert_eq!(lines(&ours_file), expected);
+}

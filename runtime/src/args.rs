@@ -352,14 +352,31 @@ impl DecodeShown for OutBuf {
     }
 }
 
+/// Fields of an in-out struct that the program sets and the kernel rewrites, shown as
+/// `msg_namelen=110 => 16` when they changed.
+const VALUE_RESULT_FIELDS: &[&str] = &["msg_namelen"];
+
 /// An in-out argument (`dir = "inout"`) as strace shows it, from its values at the call's
-/// entry and exit: what the program passed when the call failed; a number the kernel
-/// changed as `[128 => 16]`; otherwise what the kernel wrote back.
+/// entry and exit. A number the kernel changed is `[128 => 16]`, and so are the fields of
+/// a struct the program sets and the kernel rewrites (`msg_namelen=110 => 16`);
+/// otherwise what the kernel wrote back. When the call failed, an array (a length, the
+/// pollfds) shows what the program passed, as strace prints those at entry; a struct
+/// shows its address.
 pub fn in_and_out(before: Value, after: Value, failed: bool) -> Value {
-    if failed {
-        return before;
-    }
+    let changed = |before: Value, after: Value| {
+        if before == after {
+            after
+        } else {
+            Value::Changed {
+                before: Box::new(before),
+                after: Box::new(after),
+            }
+        }
+    };
+    let is_number = |v: &[Value]| matches!(v, [Value::Int(_) | Value::Uint(_)]);
     match (before, after) {
+        (before @ Value::Array { .. }, _) if failed => before,
+        (_, after) if failed => after,
         (
             Value::Array {
                 items: mut before,
@@ -369,22 +386,29 @@ pub fn in_and_out(before: Value, after: Value, failed: bool) -> Value {
                 items: mut after,
                 more: false,
             },
-        ) if before.len() == 1
-            && after.len() == 1
-            && matches!(before[0], Value::Int(_) | Value::Uint(_))
-            && before != after =>
-        {
+        ) if is_number(&before) && is_number(&after) => {
             let (Some(before), Some(after)) = (before.pop(), after.pop()) else {
                 unreachable!("one item each");
             };
             Value::Array {
-                items: vec![Value::Changed {
-                    before: Box::new(before),
-                    after: Box::new(after),
-                }],
+                items: vec![changed(before, after)],
                 more: false,
             }
         }
+        (Value::Struct(before), Value::Struct(after)) => Value::Struct(
+            after
+                .into_iter()
+                .map(|(name, value)| {
+                    let old = before.iter().find(|(n, _)| *n == name);
+                    match old {
+                        Some((_, old)) if VALUE_RESULT_FIELDS.contains(&name) => {
+                            (name, changed(old.clone(), value))
+                        }
+                        _ => (name, value),
+                    }
+                })
+                .collect(),
+        ),
         (_, after) => after,
     }
 }
@@ -709,8 +733,16 @@ mod tests {
         crate::render::value(&mut text, &changed);
         assert_eq!(text, "[128 => 16]");
         assert_eq!(in_and_out(one(16), one(16), false), one(16));
-        // A failed call wrote nothing back: what the program passed.
+        // A failed call wrote nothing back: what the program passed, for an array.
         assert_eq!(in_and_out(one(16), Value::Addr(0x1000), true), one(16));
+        let header = |namelen| Value::Struct(vec![("msg_namelen", Value::Uint(namelen))]);
+        assert_eq!(
+            in_and_out(header(110), Value::Addr(0x1000), true),
+            Value::Addr(0x1000)
+        );
+        let mut text = String::new();
+        crate::render::value(&mut text, &in_and_out(header(110), header(16), false));
+        assert_eq!(text, "{msg_namelen=110 => 16}");
         // Structs show what the kernel wrote.
         let written = Value::Struct(vec![("a", Value::Int(1))]);
         assert_eq!(

@@ -13,6 +13,8 @@
 #![deny(clippy::arithmetic_side_effects)]
 
 use crate::args::Decoder;
+
+mod net;
 use crate::memory::ReadMemory;
 use crate::value::Value;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -82,11 +84,14 @@ macro_rules! opaque {
     )*};
 }
 
+/// `struct epoll_event` (packed on x86_64: events, then 64 bits of data).
+pub enum EpollEvent {}
+/// `struct msghdr` of sendmsg and recvmsg.
+pub enum Msghdr {}
+
 opaque!(
     Siginfo,
-    EpollEvent,
     SchedParam,
-    Msghdr,
     Mmsghdr,
     Sigevent,
     Timex,
@@ -213,10 +218,6 @@ decode_pod! {
         ("sysname", c_chars(&u.sysname)),
         ("nodename", c_chars(&u.nodename)),
         ("...", Value::Symbol(String::new())),
-    ]),
-    Pollfd => |p| Value::Struct(vec![
-        ("fd", Value::Fd(p.fd)),
-        ("events", Value::Hex(p.events as u16 as u64)),
     ]),
     FdPair => |p| Value::Array { items: vec![Value::Fd(p[0]), Value::Fd(p[1])], more: false },
     Int => |v| Value::Array { items: vec![int(v)], more: false },

@@ -221,7 +221,7 @@ const PYTHON_SCRIPTS: &[(&str, &str, &str)] = &[
     (
         "python3 sockets",
         "sockets.py",
-        "import select, socket\n\
+        "import array, select, socket\n\
          a, b = socket.socketpair()\n\
          a.sendall(b'ping')\n\
          print(select.select([b], [], [], 5)[0] == [b], b.recv(16))\n\
@@ -237,6 +237,14 @@ const PYTHON_SCRIPTS: &[(&str, &str, &str)] = &[
          poller.register(conn, select.POLLIN)\n\
          client.send(b'x')\n\
          print(len(poller.poll(5000)), conn.recv(1))\n\
+         ep = select.epoll()\n\
+         ep.register(conn.fileno(), select.EPOLLIN)\n\
+         client.send(b'y')\n\
+         print(len(ep.poll(5)), conn.recv(1))\n\
+         ep.close()\n\
+         a.sendmsg([b'with ', b'fds'], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array('i', [0, 1]))])\n\
+         data, fds, _, _ = socket.recv_fds(b, 64, 4)\n\
+         print(data, len(fds))\n\
          for s in (a, b, server, client, conn):\n    s.close()\n",
     ),
     (

@@ -227,6 +227,20 @@ fn mask(text: &str) -> String {
         }
         at = start;
     }
+    // epoll data a program leaves partly unset (CPython sets only the fd's 32 bits): the
+    // rest is whatever its stack held, an address.
+    let mut at = 0;
+    while let Some(found) = out[at..].find(", u64=") {
+        let start = at + found + 6;
+        let digits = out[start..].bytes().take_while(u8::is_ascii_digit).count();
+        if out[start..start + digits]
+            .parse::<u64>()
+            .is_ok_and(|v| v > u64::from(u32::MAX))
+        {
+            out.replace_range(start..start + digits, "?");
+        }
+        at = start;
+    }
     // The time select and pselect6 had left.
     if let Some(found) = out.find(", left {") {
         let start = found + 8;
