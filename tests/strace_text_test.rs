@@ -553,3 +553,17 @@ fn quiet_exits_match_strace() {
     let some = ["sh pipeline", "threads (C)", "signal handlers (C)"];
     check(&["-qq"], "_qq", PREFIXED, Some(&some));
 }
+
+#[test]
+fn strings_in_hex_and_longer_match_strace() {
+    let some = [
+        "cat",
+        "ls -la",
+        "sha256sum",
+        "gzip -k",
+        "python3 files",
+        "sqlite3",
+    ];
+    check(&["-x", "-s", "64"], "_x", PREFIXED, Some(&some));
+    check(&["-xx"], "_xx", PREFIXED, Some(&some));
+}

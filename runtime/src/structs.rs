@@ -444,7 +444,13 @@ pub fn decode_sockaddr(d: &Decoder<'_>, addr: u64, len: u64) -> Value {
     }
     let family = u16::from_ne_bytes([bytes[0], bytes[1]]);
     let sym = |s: String| Value::Symbol(s);
-    let mut fields = vec![("sa_family", sym(family_name(family)))];
+    let mut fields = vec![(
+        "sa_family",
+        Value::Enum {
+            raw: u64::from(family),
+            set: crate::linux::AddressFamily::INFO,
+        },
+    )];
     match i32::from(family) {
         // An unnamed socket's address is its family alone.
         libc::AF_UNIX if bytes.len() == 2 => {}
@@ -493,17 +499,4 @@ pub fn decode_sockaddr(d: &Decoder<'_>, addr: u64, len: u64) -> Value {
         )),
     }
     Value::Struct(fields)
-}
-
-fn family_name(family: u16) -> String {
-    let name = match i32::from(family) {
-        libc::AF_UNSPEC => "AF_UNSPEC",
-        libc::AF_UNIX => "AF_UNIX",
-        libc::AF_INET => "AF_INET",
-        libc::AF_INET6 => "AF_INET6",
-        libc::AF_NETLINK => "AF_NETLINK",
-        libc::AF_PACKET => "AF_PACKET",
-        _ => return family.to_string(),
-    };
-    name.to_string()
 }

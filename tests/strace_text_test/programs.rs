@@ -169,7 +169,7 @@ const SQLITE_NONCE: &[Known] = &[
     Known {
         side: Side::Both,
         call: "pwrite64",
-        contains: &["pwrite64(4, \"\\0\\0\\0\\0\\0\\0\\0\\0", ", 512, 0) = 512"],
+        contains: &["pwrite64(4, \"", "\"..., 512, 0) = 512"],
         why: "sqlite3: the journal header holds a random nonce",
     },
     Known {

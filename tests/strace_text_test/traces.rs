@@ -295,7 +295,15 @@ fn mask_bytes(literal: &str) -> String {
 
 /// Files whose contents differ from run to run: random bytes, and the addresses of a
 /// process's mappings.
-const RANDOM_FILES: &[&str] = &["\"/dev/urandom\"", "\"/dev/random\"", "\"/proc/self/maps\""];
+const RANDOM_FILES: &[&str] = &["/dev/urandom", "/dev/random", "/proc/self/maps"];
+
+/// Whether `line` names one of the [`RANDOM_FILES`], as a string escaped or all in hex (`-xx`).
+fn names_random_file(line: &str) -> bool {
+    RANDOM_FILES.iter().any(|file| {
+        let hex: String = file.bytes().map(|b| format!("\\x{b:02x}")).collect();
+        line.contains(&format!("\"{file}\"")) || line.contains(&format!("\"{hex}\""))
+    })
+}
 
 /// Masks what one process reads from the [`RANDOM_FILES`] it opened, in order.
 fn mask_random_reads(lines: &mut [Logical]) {
@@ -307,7 +315,7 @@ fn mask_random_reads(lines: &mut [Logical]) {
             args[..args.find([',', ')'])?].parse().ok()
         };
         match call {
-            "open" | "openat" if RANDOM_FILES.iter().any(|f| line.text.contains(f)) => {
+            "open" | "openat" if names_random_file(&line.text) => {
                 random.extend(result_number(&line.text));
             }
             "close" => random.retain(|&fd| Some(fd) != first_arg()),
