@@ -188,8 +188,8 @@ const DECODER_GAPS: &[Known] = &[
         side: Side::Both,
         call: "ioctl",
         contains: &["FICLONE, "],
-        why: "ioctl(FICLONE): strace spells the command `BTRFS_IOC_CLONE or FICLONE` and \
-              shows the source fd; interpose shows it as an address",
+        why: "ioctl(FICLONE): strace shows the source fd even when the call fails \
+              (`BTRFS_IOC_CLONE or FICLONE, 3`); interpose its address",
     },
     Known {
         side: Side::Strace,
