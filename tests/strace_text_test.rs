@@ -69,14 +69,6 @@ impl Known {
 /// decoding issue; each rule names one syscall and what tells its lines apart.
 const DECODER_GAPS: &[Known] = &[
     Known {
-        side: Side::Both,
-        call: "clone",
-        contains: &[],
-        why: "clone: interpose prints the five raw arguments in kernel order (flags, stack, \
-              parent_tid, child_tid, tls); strace names them (child_stack=, flags=, \
-              child_tidptr=, ...) and leaves out those the flags do not use",
-    },
-    Known {
         side: Side::Ours,
         call: "clone3",
         contains: &["= -1 ENOSYS (Function not implemented)"],
@@ -84,85 +76,41 @@ const DECODER_GAPS: &[Known] = &[
               (glibc then calls clone), where strace lets it run",
     },
     Known {
+        side: Side::Ours,
+        call: "clone",
+        contains: &["|CLONE_THREAD|"],
+        why: "clone: the thread clone glibc makes after interpose refused its clone3 (see above)",
+    },
+    Known {
+        side: Side::Ours,
+        call: "clone",
+        contains: &["flags=CLONE_VM|CLONE_VFORK|SIGCHLD"],
+        why: "clone: posix_spawn's clone3, which interpose runs as the equivalent clone",
+    },
+    Known {
+        side: Side::Both,
+        call: "ioctl",
+        contains: &["FICLONE, "],
+        why: "ioctl(FICLONE): strace shows the source fd even when the call fails \
+              (`BTRFS_IOC_CLONE or FICLONE, 3`); interpose its address",
+    },
+    Known {
+        side: Side::Both,
+        call: "sysinfo",
+        contains: &[", mem_unit="],
+        why: "sysinfo: uptime, loads and free memory change from run to run",
+    },
+    Known {
+        side: Side::Both,
+        call: "fstatfs",
+        contains: &[", f_bfree="],
+        why: "fstatfs of a disk: its free blocks and files change from run to run",
+    },
+    Known {
         side: Side::Strace,
         call: "clone3",
         contains: &["}, 88) = "],
         why: "clone3: strace shows the thread clone3 that interpose refused (see above)",
-    },
-    Known {
-        side: Side::Strace,
-        call: "newfstatat",
-        contains: &["{st_mode=S_IFCHR|", ", st_rdev=makedev("],
-        why: "newfstatat of a character device: strace shows st_rdev=makedev(...), \
-              interpose st_size",
-    },
-    Known {
-        side: Side::Ours,
-        call: "newfstatat",
-        contains: &["{st_mode=S_IFCHR|", ", st_size="],
-        why: "newfstatat of a character device: strace shows st_rdev=makedev(...), \
-              interpose st_size",
-    },
-    Known {
-        side: Side::Both,
-        call: "fcntl",
-        contains: &[", F_GETFL)"],
-        why: "fcntl(F_GETFL): strace shows the result as flags, `= 0x8000 (flags O_RDONLY|...)`",
-    },
-    Known {
-        side: Side::Both,
-        call: "fcntl",
-        contains: &[", F_GETFD)"],
-        why: "fcntl(F_GETFD): strace shows the result as flags, `= 0x1 (flags FD_CLOEXEC)`",
-    },
-    Known {
-        side: Side::Both,
-        call: "fcntl",
-        contains: &[", F_SETFD, "],
-        why: "fcntl(F_SETFD): strace names the argument, FD_CLOEXEC; interpose shows 0x1",
-    },
-    Known {
-        side: Side::Both,
-        call: "fcntl",
-        contains: &[", F_DUPFD_CLOEXEC, "],
-        why: "fcntl(F_DUPFD_CLOEXEC): the lowest fd is decimal in strace, hex in interpose",
-    },
-    Known {
-        side: Side::Both,
-        call: "fcntl",
-        contains: &[", F_DUPFD, "],
-        why: "fcntl(F_DUPFD): the lowest fd is decimal in strace, hex in interpose",
-    },
-    Known {
-        side: Side::Both,
-        call: "fcntl",
-        contains: &[", F_SETFL, "],
-        why: "fcntl(F_SETFL): strace names the flags, O_WRONLY|O_APPEND; interpose shows hex",
-    },
-    Known {
-        side: Side::Both,
-        call: "fcntl",
-        contains: &[", F_SETLK"],
-        why: "fcntl(F_SETLK, F_SETLKW): strace decodes the struct flock, interpose shows \
-              its address",
-    },
-    Known {
-        side: Side::Both,
-        call: "sigaltstack",
-        contains: &[],
-        why: "sigaltstack: strace decodes the stack_t, interpose shows its address",
-    },
-    Known {
-        side: Side::Strace,
-        call: "utimensat",
-        contains: &[", [{tv_sec="],
-        why: "utimensat: strace shows the two times, interpose their address",
-    },
-    Known {
-        side: Side::Ours,
-        call: "utimensat",
-        contains: &[", 0x?, "],
-        why: "utimensat: strace shows the two times, interpose their address",
     },
     Known {
         side: Side::Both,
@@ -173,75 +121,9 @@ const DECODER_GAPS: &[Known] = &[
     },
     Known {
         side: Side::Both,
-        call: "pselect6",
-        contains: &[],
-        why: "pselect6: strace shows the fd sets (`[4]`) and what is ready \
-              (`= 1 (in [4], left {...})`); interpose their addresses",
-    },
-    Known {
-        side: Side::Both,
         call: "socket",
         contains: &["socket(AF_INET"],
         why: "socket: strace names an AF_INET protocol, IPPROTO_IP; interpose shows 0",
-    },
-    Known {
-        side: Side::Both,
-        call: "ioctl",
-        contains: &["FICLONE, "],
-        why: "ioctl(FICLONE): strace shows the source fd even when the call fails \
-              (`BTRFS_IOC_CLONE or FICLONE, 3`); interpose its address",
-    },
-    Known {
-        side: Side::Strace,
-        call: "statx",
-        contains: &["{stx_mask=STATX_"],
-        why: "statx: strace names stx_mask's bits and shows stx_attributes",
-    },
-    Known {
-        side: Side::Ours,
-        call: "statx",
-        contains: &["{stx_mask=0x?, stx_mode="],
-        why: "statx: interpose shows stx_mask in hex and leaves out stx_attributes",
-    },
-    Known {
-        side: Side::Strace,
-        call: "sched_getaffinity",
-        contains: &[", ["],
-        why: "sched_getaffinity: strace shows the CPU set, `[0 1]`; interpose the raw bytes",
-    },
-    Known {
-        side: Side::Ours,
-        call: "sched_getaffinity",
-        contains: &[", \""],
-        why: "sched_getaffinity: strace shows the CPU set, `[0 1]`; interpose the raw bytes",
-    },
-    Known {
-        side: Side::Strace,
-        call: "sysinfo",
-        contains: &[", mem_unit="],
-        why: "sysinfo: interpose shows four fields then `...`, strace all of them (and \
-              uptime, loads and free memory change from run to run anyway)",
-    },
-    Known {
-        side: Side::Ours,
-        call: "sysinfo",
-        contains: &[", ...}) = "],
-        why: "sysinfo: interpose shows four fields then `...`, strace all of them (and \
-              uptime, loads and free memory change from run to run anyway)",
-    },
-    Known {
-        side: Side::Strace,
-        call: "fstatfs",
-        contains: &["{f_type="],
-        why: "fstatfs: strace names f_type (EXT2_SUPER_MAGIC) and shows every field; \
-              interpose f_type in hex, four fields and `...` (free blocks also change)",
-    },
-    Known {
-        side: Side::Ours,
-        call: "fstatfs",
-        contains: &["{f_type=0x?, ", ", ...}) = "],
-        why: "fstatfs: strace names f_type (EXT2_SUPER_MAGIC) and shows every field; \
-              interpose f_type in hex, four fields and `...` (free blocks also change)",
     },
 ];
 

@@ -110,6 +110,8 @@ pub struct NamedSet {
     pub bits: u32,
     pub zero: Option<String>,
     pub field: Option<(Const, Vec<Const>)>,
+    /// The field is shown after the bits.
+    pub field_last: bool,
     pub values: Vec<Const>,
 }
 
@@ -648,6 +650,7 @@ fn check_sets(
                     f.values.iter().map(|v| v.get_ref().clone()).collect(),
                 )
             }),
+            field_last: set.field.as_ref().is_some_and(|f| f.get_ref().last),
             values: set.values.iter().map(|v| v.get_ref().clone()).collect(),
         });
     }

@@ -125,6 +125,7 @@ fn expand_set(set: &NamedSet) -> TokenStream {
         None => quote!(None),
     };
     let values = set.values.iter().map(entry);
+    let field_last = set.field_last;
     let (kind, variant) = if is_enum {
         ("enum", quote!(Enum))
     } else {
@@ -161,6 +162,7 @@ fn expand_set(set: &NamedSet) -> TokenStream {
                 is_enum: #is_enum,
                 zero: #zero,
                 field: #field,
+                field_last: #field_last,
                 values: &[#(#values),*],
             };
             /// The raw value.
@@ -514,6 +516,11 @@ fn expand_enum(table: &Checked) -> TokenStream {
 
             /// Decodes argument `index` for rendering.
             pub fn decode_arg(&self, index: usize, d: &crate::args::Decoder<'_>) -> crate::value::Value {
+                // The family decoders of `decode/` first, where one argument's meaning
+                // depends on another.
+                if let Some(value) = crate::decode::arg(self, index, d) {
+                    return value;
+                }
                 match self {
                     #(Syscall::#variants(c) => crate::linux::Call::decode_arg(c, index, d),)*
                     Syscall::Unknown(crate::linux::Unknown { args, .. })

@@ -88,6 +88,9 @@ pub struct Set {
 pub struct Field {
     pub mask: Spanned<Const>,
     pub values: Vec<Spanned<Const>>,
+    /// Shown after the bits rather than before them (clone's exit signal).
+    #[serde(default)]
+    pub last: bool,
 }
 
 /// A constant: the name of a `libc` constant, or a name with a literal value for constants

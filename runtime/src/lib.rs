@@ -24,6 +24,7 @@
 pub mod args;
 mod attach;
 mod command;
+pub mod decode;
 mod engine;
 mod errno;
 mod error;

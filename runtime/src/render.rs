@@ -2,7 +2,7 @@
 //! carry (`-t`, `-r`, `-T`).
 
 use crate::Errno;
-use crate::value::{RetKind, Value};
+use crate::value::{RetDecoded, RetKind, Value};
 use std::fmt::Write as _;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -115,7 +115,90 @@ pub fn value_with(out: &mut String, value: &Value, strings: StringStyle) {
             value_with(out, after, strings);
         }
         Value::Symbol(text) => out.push_str(text),
+        Value::BitSet(cpus) => {
+            out.push('[');
+            for (i, cpu) in cpus.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                write!(out, "{cpu}").unwrap();
+            }
+            out.push(']');
+        }
+        Value::Report(parts) => {
+            for (i, (name, part)) in parts.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(name);
+                out.push(' ');
+                value_with(out, part, strings);
+            }
+        }
+        Value::Device { major, minor } => {
+            out.push_str("makedev(");
+            hex_or_zero(out, *major);
+            out.push_str(", ");
+            hex_or_zero(out, *minor);
+            out.push(')');
+        }
+        Value::Time { sec, nsec } => {
+            write!(out, "{{tv_sec={sec}, tv_nsec={nsec}}}").unwrap();
+            if (0..1_000_000_000).contains(nsec) {
+                out.push_str(" /* ");
+                iso_time(out, *sec, *nsec);
+                out.push_str(" */");
+            }
+        }
     }
+}
+
+/// C's `%#x`: `0`, or `0x` and the digits.
+fn hex_or_zero(out: &mut String, v: u64) {
+    if v == 0 {
+        out.push('0');
+    } else {
+        write!(out, "{v:#x}").unwrap();
+    }
+}
+
+/// strace's comment on a point in time, in the local zone: `2001-09-09T01:46:40+0000`,
+/// with `.000000005` before the zone when there are nanoseconds.
+pub fn iso_time(out: &mut String, sec: i64, nsec: i64) {
+    static ZONE: std::sync::OnceLock<LocalZone> = std::sync::OnceLock::new();
+    let offset = i64::from(ZONE.get_or_init(LocalZone::from_env).offset_at(sec));
+    let local = sec.saturating_add(offset);
+    let (days, of_day) = (local.div_euclid(86_400), local.rem_euclid(86_400));
+    let (year, month, day) = civil_from_days(days);
+    write!(
+        out,
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
+        of_day / 3600,
+        of_day / 60 % 60,
+        of_day % 60
+    )
+    .unwrap();
+    if nsec != 0 {
+        write!(out, ".{nsec:09}").unwrap();
+    }
+    let sign = if offset < 0 { '-' } else { '+' };
+    let minutes = offset.abs() / 60;
+    write!(out, "{sign}{:02}{:02}", minutes / 60, minutes % 60).unwrap();
+}
+
+/// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's
+/// `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
 }
 
 /// C's `%#03o`, as strace prints modes: `0644`, `000`, `007`.
@@ -169,15 +252,19 @@ fn file_mode(out: &mut String, mode: u64) {
 fn flags(out: &mut String, raw: u64, set: &crate::value::SetInfo) {
     let mut parts: Vec<String> = Vec::new();
     let mut rest = raw;
+    let mut field_part = None;
     if let Some((mask, values)) = set.field {
         let field = raw & mask;
-        match values.iter().find(|(_, v)| *v == field) {
-            Some((name, _)) => parts.push((*name).to_string()),
+        field_part = match values.iter().find(|(_, v)| *v == field) {
+            Some((name, _)) => Some((*name).to_string()),
             // An empty field with no name (clone's exit signal 0) is left out.
-            None if field == 0 => {}
-            None => parts.push(format!("{field:#x}")),
-        }
+            None if field == 0 => None,
+            None => Some(format!("{field:#x}")),
+        };
         rest &= !mask;
+    }
+    if !set.field_last {
+        parts.extend(field_part.take());
     }
     for (name, bit) in set.values {
         if *bit != 0 && rest & bit == *bit {
@@ -188,6 +275,7 @@ fn flags(out: &mut String, raw: u64, set: &crate::value::SetInfo) {
     if rest != 0 {
         parts.push(format!("{rest:#x}"));
     }
+    parts.extend(field_part);
     if parts.is_empty() {
         parts.push(set.zero.unwrap_or("0").to_string());
     }
@@ -306,6 +394,23 @@ pub fn result(out: &mut String, ret: i64, kind: RetKind) {
     }
 }
 
+/// Appends `= RESULT (MEANING)` for a successful return value with a meaning:
+/// `= 0x8002 (flags O_RDWR|O_LARGEFILE)`, `= 0 (SCHED_OTHER)`.
+pub fn decoded_result(out: &mut String, ret: i64, meaning: &RetDecoded) {
+    match (meaning.hex, ret) {
+        (true, 0) => out.push_str("= 0"),
+        (true, _) => write!(out, "= {ret:#x}").unwrap(),
+        (false, _) => write!(out, "= {ret}").unwrap(),
+    }
+    out.push_str(" (");
+    if let Some(label) = meaning.label {
+        out.push_str(label);
+        out.push(' ');
+    }
+    value(out, &meaning.value);
+    out.push(')');
+}
+
 /// `HH:MM:SS` of `time` in `zone` (strace's `-t`), with `.uuuuuu` when `micros` (`-tt`).
 pub fn time_of_day(out: &mut String, time: SystemTime, zone: &LocalZone, micros: bool) {
     let (secs, usecs) = epoch_parts(time);
@@ -408,6 +513,33 @@ mod tests {
         out.clear();
         result(&mut out, 2, RetKind::Mode);
         assert_eq!(out, "= 002");
+    }
+
+    #[test]
+    fn points_in_time_are_dated_as_strace_dates_them() {
+        let mut out = String::new();
+        value(
+            &mut out,
+            &Value::Time {
+                sec: 1_000_000_000,
+                nsec: 5,
+            },
+        );
+        // The zone is the process's; the tests run with whatever TZ the machine has, so
+        // only the part before the offset is fixed when the zone is UTC.
+        let zone = LocalZone::from_env();
+        if zone.offset_at(1_000_000_000) == 0 {
+            assert_eq!(
+                out,
+                "{tv_sec=1000000000, tv_nsec=5} /* 2001-09-09T01:46:40.000000005+0000 */"
+            );
+        }
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
+        out.clear();
+        value(&mut out, &Value::Device { major: 1, minor: 0 });
+        assert_eq!(out, "makedev(0x1, 0)");
     }
 
     #[test]

@@ -7,8 +7,10 @@
 //! or decoder here, or a decoder without a table line, is a compile error.
 //!
 //! Structs the kernel ABI shares with `libc` are those types, so a handler can read and
-//! write them (`Ptr<Timespec>::read`). The others are uninhabited markers: their pointers
-//! are shown as addresses, as strace shows structures it does not decode.
+//! write them (`Ptr<Timespec>::read`). The others are uninhabited markers, decoded from the
+//! kernel's layout by a family decoder in `decode/` (`CloneArgs` in `decode/clone.rs`), or
+//! shown as addresses, as strace shows structures it does not decode (the `opaque!` list).
+//! A type's decoder lives here or in the `decode/` file of its family.
 
 #![deny(clippy::arithmetic_side_effects)]
 
@@ -41,7 +43,8 @@ pub use crate::sys::abi::{Sysinfo, Timezone, WaitStatus};
 pub type Itimerval = libc::itimerval;
 /// `struct itimerspec`: interval and current value, as `timespec`s.
 pub type Itimerspec = libc::itimerspec;
-/// `struct stat`, as `fstat`, `stat`, `lstat` and `newfstatat` fill it.
+/// `struct stat`, as `fstat`, `stat`, `lstat` and `newfstatat` fill it (decoded in
+/// `decode/stat.rs`, with `Statx`, `Statfs` and `Sysinfo`).
 pub type Stat = libc::stat;
 /// `struct statx`.
 pub type Statx = libc::statx;
@@ -70,6 +73,20 @@ pub type Uint = u32;
 pub enum Sigset {}
 /// The kernel's `struct sigaction` (not glibc's): handler, flags, restorer, mask.
 pub enum Sigaction {}
+/// clone3's `struct clone_args` (decoded in `decode/clone.rs`).
+pub enum CloneArgs {}
+/// `siginfo_t` (decoded in `decode/signal.rs`).
+pub enum Siginfo {}
+/// `stack_t` of sigaltstack (decoded in `decode/signal.rs`).
+pub enum Sigaltstack {}
+/// `struct sched_param` (decoded in `decode/sched.rs`).
+pub enum SchedParam {}
+/// `struct sched_attr` (decoded in `decode/sched.rs`).
+pub enum SchedAttr {}
+/// `struct sigevent` (decoded in `decode/time.rs`).
+pub enum Sigevent {}
+/// `struct io_uring_params` (decoded in `decode/io_uring.rs`).
+pub enum IoUringParams {}
 
 macro_rules! opaque {
     ($($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
@@ -90,22 +107,15 @@ pub enum EpollEvent {}
 pub enum Msghdr {}
 
 opaque!(
-    Siginfo,
-    SchedParam,
     Mmsghdr,
-    Sigevent,
     Timex,
-    Sigaltstack,
     UserDesc,
     MqAttr,
     KexecSegment,
     CapHeader,
     CapData,
-    CloneArgs,
     OpenHow,
-    IoUringParams,
     Rseq,
-    SchedAttr,
     MountAttr,
     FileHandle,
     FutexWaitv,
@@ -177,35 +187,10 @@ decode_pod! {
         ("it_interval", timespec(&t.it_interval)),
         ("it_value", timespec(&t.it_value)),
     ]),
-    Stat => |s| Value::Struct(vec![
-        ("st_mode", Value::FileMode(u64::from(s.st_mode))),
-        ("st_size", int(s.st_size)),
-        ("...", Value::Symbol(String::new())),
-    ]),
-    Statx => |s| Value::Struct(vec![
-        ("stx_mask", Value::Hex(u64::from(s.stx_mask))),
-        ("stx_mode", Value::FileMode(u64::from(s.stx_mode))),
-        ("stx_size", uint(s.stx_size)),
-        ("...", Value::Symbol(String::new())),
-    ]),
-    Statfs => |s| Value::Struct(vec![
-        ("f_type", Value::Hex(s.f_type as u64)),
-        ("f_bsize", int(s.f_bsize)),
-        ("f_blocks", uint(s.f_blocks)),
-        ("f_bfree", uint(s.f_bfree)),
-        ("...", Value::Symbol(String::new())),
-    ]),
     Rlimit => |r| Value::Struct(vec![("rlim_cur", rlim(r.rlim_cur)), ("rlim_max", rlim(r.rlim_max))]),
     Rusage => |r| Value::Struct(vec![
         ("ru_utime", timeval(&r.ru_utime)),
         ("ru_stime", timeval(&r.ru_stime)),
-        ("...", Value::Symbol(String::new())),
-    ]),
-    Sysinfo => |s| Value::Struct(vec![
-        ("uptime", int(s.uptime)),
-        ("totalram", uint(s.totalram)),
-        ("freeram", uint(s.freeram)),
-        ("procs", uint(s.procs)),
         ("...", Value::Symbol(String::new())),
     ]),
     Tms => |t| Value::Struct(vec![

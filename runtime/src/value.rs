@@ -139,6 +139,8 @@ pub struct SetInfo {
     pub zero: Option<&'static str>,
     /// A multi-bit sub-field with its mask, shown first (open's access mode).
     pub field: Option<(u64, &'static [(&'static str, u64)])>,
+    /// The field is shown after the bits (clone's exit signal), not before them.
+    pub field_last: bool,
     /// Named values: bits for flags, whole values for enums.
     pub values: &'static [(&'static str, u64)],
 }
@@ -252,4 +254,35 @@ pub enum Value {
     },
     /// Text to show verbatim (symbolic constants decoded by a struct decoder).
     Symbol(String),
+    /// A set of small numbers, CPUs or descriptors, `[0 1]`.
+    BitSet(Vec<u32>),
+    /// What a result reports, strace's `in [3], out [4], left {tv_sec=0, tv_nsec=5}`: named
+    /// parts, each shown as its name, a space and its value.
+    Report(Vec<(&'static str, Value)>),
+    /// A device number, `makedev(0x1, 0x3)`.
+    Device {
+        /// Its major number.
+        major: u64,
+        /// Its minor number.
+        minor: u64,
+    },
+    /// A point in time since the epoch, `{tv_sec=1, tv_nsec=5} /* 1970-01-01T00:00:01.000000005+0000 */`.
+    Time {
+        /// Seconds since the epoch.
+        sec: i64,
+        /// Nanoseconds.
+        nsec: i64,
+    },
+}
+
+/// What a successful return value means beyond its number, which strace adds in
+/// parentheses: `= 0x8002 (flags O_RDWR|O_LARGEFILE)`, `= 0 (SCHED_OTHER)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RetDecoded {
+    /// The number is shown in hexadecimal.
+    pub hex: bool,
+    /// A word the text trace puts before the value, `flags`.
+    pub label: Option<&'static str>,
+    /// The meaning.
+    pub value: Value,
 }

@@ -51,6 +51,8 @@ struct Entered {
     pid: Pid,
     tid: Pid,
     args: Args,
+    /// What its result means (`ret_decoded`), decoded at its exit.
+    ret_decoded: Option<Value>,
 }
 
 /// A call's arguments by index: decoded, or not (yet) known.
@@ -82,15 +84,26 @@ impl JsonLines {
             string_limit: self.string_limit,
             ret,
         };
+        Self::decode_with(call, &decoder, args);
+    }
+
+    fn decode_with(call: &Syscall, decoder: &Decoder<'_>, args: &mut Args) {
+        let ret = decoder.ret;
+        // Every argument the table shows (clone's too, where the text shows those its flags
+        // use), each decoded when the text trace decodes it.
+        let slots = crate::decode::slots(call);
         let info = call.info();
         for (i, slot) in args.iter_mut().enumerate().take(call.arg_count()) {
-            let out_param = info.is_some_and(|info| info.args[i].at_exit);
+            let at_exit = match slots.iter().find(|s| s.index == i) {
+                Some(shown) => shown.at_exit,
+                None => info.is_some_and(|info| info.args[i].at_exit),
+            };
             let now = match ret {
-                None => !out_param,
+                None => !at_exit,
                 Some(_) => slot.is_none(),
             };
             if now && call.shown(i) {
-                *slot = Some(call.decode_arg(i, &decoder));
+                *slot = Some(call.decode_arg(i, decoder));
             }
         }
     }
@@ -127,6 +140,7 @@ impl JsonLines {
             body: Body::Call {
                 call: &entered.call,
                 args: &entered.args,
+                ret_decoded: entered.ret_decoded.as_ref(),
                 end: Some(end),
                 duration,
                 injected,
@@ -151,12 +165,20 @@ impl JsonLines {
                 pid: event.pid,
                 tid: event.tid,
                 args: Default::default(),
+                ret_decoded: None,
             },
         };
         if let Return::Value(value) = ret {
-            let mut args = std::mem::take(&mut entered.args);
-            self.decode(call, event.tid, Some(value), &mut args);
-            entered.args = args;
+            let memory = Memory::new(event.tid);
+            let decoder = Decoder {
+                memory: &memory,
+                string_limit: self.string_limit,
+                ret: Some(value),
+            };
+            Self::decode_with(call, &decoder, &mut entered.args);
+            if Errno::from_ret(value).is_ok() {
+                entered.ret_decoded = crate::decode::ret(call, value, &decoder).map(|r| r.value);
+            }
         }
         self.write_call(entered, ret, event.time, injected)
     }
@@ -175,6 +197,7 @@ impl Sink for JsonLines {
                     pid: event.pid,
                     tid,
                     args,
+                    ret_decoded: None,
                 };
                 if let Some(stale) = self.in_flight.insert(tid, entered) {
                     self.write_call(stale, Return::Unfinished, event.time, false)?;
@@ -197,6 +220,7 @@ impl Sink for JsonLines {
                     body: Body::Call {
                         call,
                         args: &args,
+                        ret_decoded: None,
                         end: None,
                         duration: None,
                         injected: false,
@@ -277,6 +301,8 @@ enum Body<'a> {
     Call {
         call: &'a Syscall,
         args: &'a Args,
+        /// What a successful result means.
+        ret_decoded: Option<&'a Value>,
         end: Option<Return>,
         duration: Option<Duration>,
         /// Its result is not the kernel's (strace's `(INJECTED)`).
@@ -304,6 +330,7 @@ impl Serialize for Object<'_> {
             Body::Call {
                 call,
                 args,
+                ret_decoded,
                 end,
                 duration,
                 injected,
@@ -317,9 +344,16 @@ impl Serialize for Object<'_> {
                 match end {
                     Some(Return::Value(ret)) => {
                         map.serialize_entry("ret", ret)?;
-                        if let Err(errno) = Errno::from_ret(*ret) {
-                            map.serialize_entry("errno", &errno.name())?;
-                            map.serialize_entry("error", &errno.description())?;
+                        match Errno::from_ret(*ret) {
+                            Err(errno) => {
+                                map.serialize_entry("errno", &errno.name())?;
+                                map.serialize_entry("error", &errno.description())?;
+                            }
+                            Ok(_) => {
+                                if let Some(meaning) = ret_decoded {
+                                    map.serialize_entry("ret_decoded", &JsonValue(meaning))?;
+                                }
+                            }
                         }
                     }
                     Some(Return::Unfinished) => {

@@ -5,6 +5,7 @@
 #![deny(clippy::arithmetic_side_effects)]
 
 use crate::args::Decoder;
+use crate::decode;
 use crate::linux::Syscall;
 use crate::memory::{Memory, ReadMemory};
 use crate::render::{self, StringStyle};
@@ -104,8 +105,9 @@ fn raw_hex(out: &mut String, value: u64) {
 }
 
 /// The entry part of a line, `openat(AT_FDCWD, "x", O_RDONLY` or `read(3, `, and how many
-/// arguments it covers: those before the first one only the exit stop can decode. The
-/// syscall's name is the first `call.name().len()` bytes (after `[i386] `, for colour).
+/// of the shown arguments ([`decode::slots`]) it covers: those before the first one only the
+/// exit stop can decode. The syscall's name is the first `call.name().len()` bytes (after
+/// `[i386] `, for colour).
 pub(crate) fn entry_text(
     call: &Syscall,
     tid: Pid,
@@ -149,23 +151,24 @@ pub(crate) fn entry_text(
             });
             raw_hex(&mut text, if int { raw & u64::from(u32::MAX) } else { raw });
         }
-        return (text, count);
+        // Nothing is left for the exit stop.
+        return (text, usize::MAX);
     }
-    let covered = call.info().map_or(count, |info| {
-        info.args.iter().position(|a| a.at_exit).unwrap_or(count)
-    });
+    let slots = decode::slots(call);
+    let covered = slots.iter().position(|s| s.at_exit).unwrap_or(slots.len());
     if matches!(call, Syscall::RtSigreturn(_)) {
         signal_frame_mask(&mut text, tid, &memory);
     }
-    let shown: Vec<usize> = (0..covered).filter(|&i| call.shown(i)).collect();
-    for (n, &i) in shown.iter().enumerate() {
-        if n > 0 {
-            text.push_str(", ");
-        }
-        let value = render::constants(styled_arg(call, i, &decoder, style), spelling.constants);
-        render::value_with(&mut text, &value, spelling.strings);
-    }
-    if !shown.is_empty() && (covered..count).any(|i| call.shown(i)) {
+    write_slots(
+        &mut text,
+        call,
+        &slots[..covered],
+        &decoder,
+        spelling,
+        style,
+        &[],
+    );
+    if covered > 0 && slots.get(covered).is_some_and(|s| s.label.is_none()) {
         text.push_str(", ");
     }
     (text, covered)
@@ -198,6 +201,46 @@ pub(crate) fn entry_values(
             (i, render::constants(value, spelling.constants))
         })
         .collect()
+}
+
+/// Appends the arguments of `slots`, comma-separated, each `label=value` where it has one.
+/// An argument the program passes is decoded as at entry even where it is shown at exit
+/// (after one the kernel fills): the call's result says nothing about it.
+fn write_slots(
+    text: &mut String,
+    call: &Syscall,
+    slots: &[decode::Slot],
+    decoder: &Decoder<'_>,
+    spelling: Spelling,
+    style: CallStyle,
+    entry: &[(usize, Value)],
+) {
+    let failed = decoder
+        .ret
+        .is_some_and(|r| crate::Errno::from_ret(r).is_err());
+    let as_at_entry = Decoder {
+        memory: decoder.memory,
+        string_limit: decoder.string_limit,
+        ret: None,
+    };
+    for (n, slot) in slots.iter().enumerate() {
+        if n > 0 {
+            text.push_str(", ");
+        }
+        if let Some(label) = slot.label {
+            text.push_str(label);
+            text.push('=');
+        }
+        let decoder = if slot.at_exit { decoder } else { &as_at_entry };
+        let mut value = render::constants(
+            styled_arg(call, slot.index, decoder, style),
+            spelling.constants,
+        );
+        if let Some((_, before)) = entry.iter().find(|(at, _)| *at == slot.index) {
+            value = crate::args::in_and_out(before.clone(), value, failed);
+        }
+        render::value_with(text, &value, spelling.strings);
+    }
 }
 
 /// `rt_sigreturn` takes no argument but restores the signal mask saved in the signal frame
@@ -251,12 +294,11 @@ pub(crate) fn exit_text(
         string_limit: spelling.string_limit,
         ret,
     };
-    let mut shown = (covered..call.arg_count())
-        .filter(|&i| call.shown(i))
-        .peekable();
+    let slots = decode::slots(call);
+    let rest = slots.get(covered..).unwrap_or_default();
     let Some(ret) = ret else {
         // What the call would have filled in is unknown.
-        let args = if shown.peek().is_some() {
+        let args = if !rest.is_empty() {
             " <unfinished ...>)"
         } else {
             ")"
@@ -268,17 +310,12 @@ pub(crate) fn exit_text(
         };
     };
     let mut args = String::new();
-    for (n, i) in shown.enumerate() {
-        if n > 0 {
-            args.push_str(", ");
-        }
-        let mut value = render::constants(styled_arg(call, i, &decoder, style), spelling.constants);
-        if let Some((_, before)) = entry.iter().find(|(at, _)| *at == i) {
-            let failed = crate::Errno::from_ret(ret).is_err();
-            value = crate::args::in_and_out(before.clone(), value, failed);
-        }
-        render::value_with(&mut args, &value, spelling.strings);
+    // strace puts the comma before a labelled argument on the exit side:
+    // `<... clone resumed>, child_tidptr=0x7f...) = 42`.
+    if covered > 0 && rest.first().is_some_and(|s| s.label.is_some()) {
+        args.push_str(", ");
     }
+    write_slots(&mut args, call, rest, &decoder, spelling, style, entry);
     args.push(')');
     let kind = call.info().map_or(crate::value::RetKind::Hex, |i| i.ret);
     let mut result = String::new();
@@ -288,7 +325,11 @@ pub(crate) fn exit_text(
             result.push_str("= ");
             raw_hex(&mut result, ret as u64);
         }
-        _ => render::result(&mut result, ret, kind),
+        Ok(_) => match decode::ret(call, ret, &decoder) {
+            Some(meaning) => render::decoded_result(&mut result, ret, &meaning),
+            None => render::result(&mut result, ret, kind),
+        },
+        Err(_) => render::result(&mut result, ret, kind),
     }
     ExitText {
         args,
@@ -302,22 +343,7 @@ pub(crate) fn siginfo_text(signal: i32, info: Option<SigInfo>) -> String {
     let Some(info) = info else {
         return String::from("{}");
     };
-    let code = match (info.code, signal) {
-        (libc::SI_USER, _) => "SI_USER".to_string(),
-        (libc::SI_KERNEL, _) => "SI_KERNEL".to_string(),
-        (libc::SI_QUEUE, _) => "SI_QUEUE".to_string(),
-        (libc::SI_TKILL, _) => "SI_TKILL".to_string(),
-        (libc::SI_TIMER, _) => "SI_TIMER".to_string(),
-        (1, libc::SIGCHLD) => "CLD_EXITED".to_string(),
-        (2, libc::SIGCHLD) => "CLD_KILLED".to_string(),
-        (3, libc::SIGCHLD) => "CLD_DUMPED".to_string(),
-        (4, libc::SIGCHLD) => "CLD_TRAPPED".to_string(),
-        (5, libc::SIGCHLD) => "CLD_STOPPED".to_string(),
-        (6, libc::SIGCHLD) => "CLD_CONTINUED".to_string(),
-        (1, libc::SIGSEGV) => "SEGV_MAPERR".to_string(),
-        (2, libc::SIGSEGV) => "SEGV_ACCERR".to_string(),
-        (code, _) => code.to_string(),
-    };
+    let code = decode::signal::si_code_name(info.signo, info.code);
     let name = render::signal_name(info.signo);
     let addr = match info.addr {
         0 => "NULL".to_string(),

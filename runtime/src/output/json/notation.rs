@@ -115,6 +115,26 @@ impl Serialize for JsonValue<'_> {
                 map.end()
             }
             Value::Symbol(text) => s.serialize_str(text),
+            Value::BitSet(numbers) => s.collect_seq(numbers),
+            Value::Report(parts) => {
+                let mut map = s.serialize_map(Some(parts.len()))?;
+                for (name, value) in parts {
+                    map.serialize_entry(name, &JsonValue(value))?;
+                }
+                map.end()
+            }
+            Value::Device { major, minor } => {
+                let mut map = s.serialize_map(Some(2))?;
+                map.serialize_entry("major", major)?;
+                map.serialize_entry("minor", minor)?;
+                map.end()
+            }
+            Value::Time { sec, nsec } => {
+                let mut map = s.serialize_map(Some(2))?;
+                map.serialize_entry("tv_sec", sec)?;
+                map.serialize_entry("tv_nsec", nsec)?;
+                map.end()
+            }
         }
     }
 }
@@ -165,7 +185,8 @@ impl<T: fmt::Display> Serialize for Display<T> {
 }
 
 /// The names of the bits set in a flags value, as the text trace splits it: the field's
-/// value first (`O_RDONLY`), then each named bit; the set's zero name for 0.
+/// value first (`O_RDONLY`; last where the set says so, clone's signal), then each named bit;
+/// the set's zero name for 0.
 struct FlagNames<'a>(u64, &'a SetInfo);
 
 impl Serialize for FlagNames<'_> {
@@ -174,12 +195,19 @@ impl Serialize for FlagNames<'_> {
         let mut seq = s.serialize_seq(None)?;
         let mut rest = raw;
         let mut named = false;
+        let mut field_name = None;
         if let Some((mask, values)) = set.field {
-            if let Some((name, _)) = values.iter().find(|(_, v)| *v == raw & mask) {
-                seq.serialize_element(name)?;
-                named = true;
-            }
+            field_name = values
+                .iter()
+                .find(|(_, v)| *v == raw & mask)
+                .map(|(n, _)| n);
             rest &= !mask;
+        }
+        if !set.field_last
+            && let Some(name) = field_name.take()
+        {
+            seq.serialize_element(name)?;
+            named = true;
         }
         for (name, bit) in set.values {
             if *bit != 0 && rest & bit == *bit {
@@ -187,6 +215,10 @@ impl Serialize for FlagNames<'_> {
                 named = true;
                 rest &= !bit;
             }
+        }
+        if let Some(name) = field_name {
+            seq.serialize_element(name)?;
+            named = true;
         }
         if let (false, 0, Some(zero)) = (named, raw, set.zero) {
             seq.serialize_element(zero)?;
@@ -347,6 +379,7 @@ mod tests {
             is_enum: false,
             zero: None,
             field: Some((3, &[("RD", 0), ("WR", 1), ("RW", 2)])),
+            field_last: false,
             values: &[("A", 0x40), ("B", 0x80)],
         };
         let flags = |raw| Value::Flags { raw, set: &SET };
