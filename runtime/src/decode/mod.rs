@@ -18,11 +18,14 @@
 
 mod bpf;
 mod clone;
+mod creds;
 mod fcntl;
 mod futex;
 mod io_uring;
 mod ioctl;
 mod memory;
+mod net;
+mod poll;
 mod prctl;
 mod sched;
 mod select;
@@ -93,6 +96,19 @@ static ARGS: &[ArgDecoder] = &[
     family!("mincore", Mincore, ["vec"], memory::mincore_arg),
     family!("bpf", Bpf, ["cmd"], bpf::arg),
     family!("ioctl", Ioctl, ["request", "argp"], ioctl::arg),
+    family!("socket", Socket, ["protocol"], net::socket_arg),
+    family!("socketpair", Socketpair, ["protocol"], net::socketpair_arg),
+    family!("poll", Poll, ["fds"], poll::poll_arg),
+    family!("ppoll", Ppoll, ["fds"], poll::ppoll_arg),
+    family!("nanosleep", Nanosleep, ["rem"], time::nanosleep_arg),
+    family!(
+        "clock_nanosleep",
+        ClockNanosleep,
+        ["remain"],
+        time::clock_nanosleep_arg
+    ),
+    family!("getgroups", Getgroups, ["list"], creds::getgroups_arg),
+    family!("setgroups", Setgroups, ["list"], creds::setgroups_arg),
     family!(
         "select",
         Select,
@@ -129,6 +145,8 @@ pub fn family_args() -> impl Iterator<Item = (&'static str, &'static str)> {
 /// `d` reads what the call left in memory (select's ready sets).
 pub(crate) fn ret(call: &Syscall, ret: i64, d: &Decoder<'_>) -> Option<RetDecoded> {
     match call {
+        Syscall::Poll(c) => poll::poll_ret(c, ret, d),
+        Syscall::Ppoll(c) => poll::ppoll_ret(c, ret, d),
         Syscall::Select(c) => select::select_ret(c, ret, d),
         Syscall::Pselect6(c) => select::pselect6_ret(c, ret, d),
         Syscall::Fcntl(c) => fcntl::ret(c, ret),
@@ -148,6 +166,7 @@ pub(crate) fn slots(call: &Syscall) -> Vec<Slot> {
         Syscall::Prctl(c) => prctl::slots(c),
         Syscall::Ioctl(c) => ioctl::slots(c),
         Syscall::Mincore(_) => Some(plain(&[0, 1, 2], &[2])),
+        Syscall::Getgroups(_) => Some(plain(&[0, 1], &[1])),
         _ => None,
     };
     special.unwrap_or_else(|| {

@@ -3,7 +3,8 @@
 
 use super::{Bytes, Value, enumerated, pointer};
 use crate::args::Decoder;
-use crate::linux::SigevNotify;
+use crate::linux::{ClockNanosleep, Nanosleep, SigevNotify};
+use crate::memory::ReadMemory;
 use crate::structs::{Sigevent, StructDecode};
 
 const SIGEV_SIGNAL: u64 = SigevNotify::SIGEV_SIGNAL.0;
@@ -40,4 +41,33 @@ impl StructDecode for Sigevent {
         }
         Some(Value::Struct(fields))
     }
+}
+
+/// nanosleep's and clock_nanosleep's `rem`: the time left, which the kernel writes only
+/// when a signal interrupted the sleep; otherwise strace shows the address.
+fn remaining(addr: u64, d: &Decoder<'_>) -> Value {
+    let interrupted = d
+        .ret
+        .is_some_and(|r| crate::Errno::from_ret(r).is_err_and(|e| e.is_restart()));
+    match d.memory.read_pod::<crate::structs::Timespec>(addr) {
+        Ok(t) if interrupted && addr != 0 => Value::Struct(vec![
+            ("tv_sec", Value::Int(t.tv_sec)),
+            ("tv_nsec", Value::Int(t.tv_nsec)),
+        ]),
+        _ => pointer(addr),
+    }
+}
+
+/// nanosleep's `rem`.
+pub(super) fn nanosleep_arg(c: &Nanosleep, index: usize, d: &Decoder<'_>) -> Option<Value> {
+    (index == 1).then(|| remaining(c.rem.addr, d))
+}
+
+/// clock_nanosleep's `remain`.
+pub(super) fn clock_nanosleep_arg(
+    c: &ClockNanosleep,
+    index: usize,
+    d: &Decoder<'_>,
+) -> Option<Value> {
+    (index == 3).then(|| remaining(c.remain.addr, d))
 }

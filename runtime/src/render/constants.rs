@@ -179,6 +179,7 @@ mod tests {
         is_enum: false,
         zero: Some("PROT_NONE"),
         field: None,
+        field_last: false,
         values: &[("PROT_READ", 1), ("PROT_WRITE", 2)],
     };
     static SEEK: SetInfo = SetInfo {
@@ -186,6 +187,7 @@ mod tests {
         is_enum: true,
         zero: None,
         field: None,
+        field_last: false,
         values: &[("SEEK_SET", 0), ("SEEK_CUR", 1)],
     };
     static SOCK: SetInfo = SetInfo {
@@ -193,6 +195,7 @@ mod tests {
         is_enum: false,
         zero: None,
         field: Some((0xf, &[("SOCK_STREAM", 1), ("SOCK_DGRAM", 2)])),
+        field_last: false,
         values: &[("SOCK_CLOEXEC", 0x80000)],
     };
 
