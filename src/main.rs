@@ -10,7 +10,7 @@ use interpose::output::filter::{Filtered, Selection, SelectionError, Status, TAM
 use interpose::output::json::JsonLines;
 use interpose::output::summary::SortBy;
 use interpose::output::text::{ColorChoice, PidPrefix, Quiet, StraceText, TextOptions, Timestamps};
-use interpose::render::StringStyle;
+use interpose::render::{ConstStyle, StringStyle};
 use interpose::{Attach, Command, DEFAULT_STRING_LIMIT, Daemonize, Pid, exit_like};
 use std::ffi::OsString;
 use std::fs::File;
@@ -104,6 +104,17 @@ struct Cli {
     /// Print non-ASCII strings in hex; -xx: every string in hex.
     #[arg(short = 'x', action = ArgAction::Count)]
     hex: u8,
+
+    /// How named constants are shown: abbrev (by name, the default), raw (as numbers) or
+    /// verbose (numbers, then the names in a comment).
+    #[arg(
+        short = 'X',
+        long = "const-print-style",
+        value_name = "FORMAT",
+        default_value = "abbrev",
+        value_parser = str::parse::<ConstStyle>
+    )]
+    constants: ConstStyle,
 
     /// Count time, calls and errors per syscall and print a summary at the end, instead of
     /// the trace.
@@ -315,6 +326,7 @@ fn sinks(cli: &Cli, selection: &Selection) -> anyhow::Result<Vec<Box<dyn Sink>>>
         let options = TextOptions {
             string_limit: cli.string_limit,
             strings: StringStyle::from_count(cli.hex),
+            constants: cli.constants,
             // strace -f -o FILE names the pid on every line; on stderr, once there are two.
             prefix: match cli.output {
                 Some(_) => PidPrefix::Always,

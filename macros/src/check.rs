@@ -18,8 +18,8 @@ pub enum Kind {
     Dirfd,
     Path,
     Cstr,
-    InBuf { len: usize },
-    OutBuf { len: usize },
+    InBuf { len: usize, show: Show },
+    OutBuf { len: usize, show: Show },
     Flags { set: String },
     Enum { set: String },
     Mode,
@@ -33,6 +33,17 @@ pub enum Kind {
     Argv,
     Envp,
     Addr,
+}
+
+/// How a buffer's bytes are shown: the `show` key of `in_buf` and `out_buf`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Show {
+    /// A string with C escapes, cut at the string limit (no `show` key).
+    Text,
+    /// Always in hex, `"\x5e\x01"` (`show = "hex"`: getrandom's random bytes).
+    Hex,
+    /// A path up to its NUL, never cut at the string limit (`show = "path"`: getcwd).
+    Path,
 }
 
 /// Who writes the memory an argument points to.
@@ -52,7 +63,7 @@ const KINDS: &[&str] = &[
 
 /// Return kinds.
 pub const RETS: &[&str] = &[
-    "int", "long", "fd", "size", "pid", "uid", "gid", "addr", "hex", "never",
+    "int", "long", "fd", "size", "pid", "uid", "gid", "addr", "hex", "mode", "never",
 ];
 
 /// Groups, strace's trace classes.
@@ -412,8 +423,12 @@ fn check_kind(
         "argv" => Some(Kind::Argv),
         "envp" => Some(Kind::Envp),
         "addr" => Some(Kind::Addr),
-        "in_buf" => len().map(|len| Kind::InBuf { len }),
-        "out_buf" => len().map(|len| Kind::OutBuf { len }),
+        "in_buf" => len()
+            .zip(show(arg, problems))
+            .map(|(len, show)| Kind::InBuf { len, show }),
+        "out_buf" => len()
+            .zip(show(arg, problems))
+            .map(|(len, show)| Kind::OutBuf { len, show }),
         "iovec" => len()
             .zip(dir(arg, problems))
             .map(|(len, dir)| Kind::Iovec { len, dir }),
@@ -501,6 +516,7 @@ fn check_kind(
     // Keys that belong to other kinds are mistakes worth pointing at.
     let uses = |key: &str| match key {
         "len" => matches!(kind, "in_buf" | "out_buf" | "iovec" | "sockaddr"),
+        "show" => matches!(kind, "in_buf" | "out_buf"),
         "set" => matches!(kind, "flags" | "enum"),
         "struct" => kind == "struct",
         _ => matches!(kind, "struct" | "iovec" | "sockaddr"),
@@ -510,6 +526,7 @@ fn check_kind(
         ("set", &arg.set),
         ("struct", &arg.strukt),
         ("dir", &arg.dir),
+        ("show", &arg.show),
     ] {
         if let Some(value) = value
             .as_ref()
@@ -525,6 +542,23 @@ fn check_kind(
         None
     } else {
         parsed
+    }
+}
+
+fn show(arg: &crate::table::Arg, problems: &mut Problems) -> Option<Show> {
+    let Some(show) = &arg.show else {
+        return Some(Show::Text);
+    };
+    match show.get_ref().as_str() {
+        "hex" => Some(Show::Hex),
+        "path" => Some(Show::Path),
+        other => {
+            problems.at(
+                show,
+                format!("unknown show `{other}` (expected \"hex\" or \"path\")"),
+            );
+            None
+        }
     }
 }
 

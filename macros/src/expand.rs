@@ -2,7 +2,7 @@
 //! with their forwarding default bodies, and the dispatcher. Paths point into the runtime
 //! crate (`crate::...`), the only crate that invokes the macro.
 
-use crate::check::{Argument, Checked, Dir, Kind, NamedSet, Syscall};
+use crate::check::{Argument, Checked, Dir, Kind, NamedSet, Show, Syscall};
 use crate::table::Const;
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
@@ -220,8 +220,8 @@ fn arg_type(arg: &Argument, index: usize) -> (TokenStream, TokenStream) {
             let ty = camel(name);
             single(quote!(crate::args::Ptr<crate::structs::#ty>))
         }
-        Kind::InBuf { len } => paired(quote!(crate::args::InBuf), *len),
-        Kind::OutBuf { len } => paired(quote!(crate::args::OutBuf), *len),
+        Kind::InBuf { len, .. } => paired(quote!(crate::args::InBuf), *len),
+        Kind::OutBuf { len, .. } => paired(quote!(crate::args::OutBuf), *len),
         Kind::Iovec { len, .. } => paired(quote!(crate::args::IovecPtr), *len),
         Kind::Sockaddr { len, dir: Dir::In } => paired(quote!(crate::args::SockaddrIn), *len),
         Kind::Sockaddr { len, .. } => paired(quote!(crate::args::SockaddrOut), *len),
@@ -304,10 +304,47 @@ fn expand_call(sc: &Syscall) -> TokenStream {
     let arg_infos = sc.args.iter().map(|a| {
         let n = &a.name;
         let exit = at_exit(&a.kind);
+        let inout = matches!(
+            a.kind,
+            Kind::Struct {
+                dir: Dir::InOut,
+                ..
+            } | Kind::Iovec {
+                dir: Dir::InOut,
+                ..
+            } | Kind::Sockaddr {
+                dir: Dir::InOut,
+                ..
+            }
+        );
         let kind = arg_kind(&a.kind);
-        quote!(crate::value::ArgInfo { name: #n, at_exit: #exit, kind: crate::value::ArgKind::#kind })
+        quote!(crate::value::ArgInfo {
+            name: #n,
+            at_exit: #exit,
+            inout: #inout,
+            kind: crate::value::ArgKind::#kind,
+        })
     });
     let indices = 0..sc.args.len();
+    let decodes = sc.args.iter().zip(&fields).map(|(a, field)| {
+        let show = match &a.kind {
+            Kind::InBuf { show, .. } | Kind::OutBuf { show, .. } => *show,
+            _ => Show::Text,
+        };
+        match show {
+            Show::Text => quote!(crate::args::Decode::decode(&self.#field, d)),
+            Show::Hex => quote!(crate::args::DecodeShown::decode_shown(
+                &self.#field,
+                d,
+                crate::args::Show::Hex
+            )),
+            Show::Path => quote!(crate::args::DecodeShown::decode_shown(
+                &self.#field,
+                d,
+                crate::args::Show::Path
+            )),
+        }
+    });
     let ret = match sc.ret.as_str() {
         "int" => quote!(Int),
         "long" => quote!(Long),
@@ -318,6 +355,7 @@ fn expand_call(sc: &Syscall) -> TokenStream {
         "gid" => quote!(Gid),
         "addr" => quote!(Addr),
         "hex" => quote!(Hex),
+        "mode" => quote!(Mode),
         _ => quote!(Never),
     };
     let groups = &sc.groups;
@@ -381,7 +419,7 @@ fn expand_call(sc: &Syscall) -> TokenStream {
             #[allow(unused_variables)]
             fn decode_arg(&self, index: usize, d: &crate::args::Decoder<'_>) -> crate::value::Value {
                 match index {
-                    #(#indices => crate::args::Decode::decode(&self.#fields, d),)*
+                    #(#indices => #decodes,)*
                     _ => crate::value::Value::Null,
                 }
             }

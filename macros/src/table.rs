@@ -51,6 +51,8 @@ pub struct Arg {
     pub strukt: Option<Spanned<String>>,
     /// Who writes the pointed-to data: `in`, `out` or `inout`.
     pub dir: Option<Spanned<String>>,
+    /// How a buffer's bytes are shown: `hex` or `path` (a string by default).
+    pub show: Option<Spanned<String>>,
     /// Show the argument only when another argument holds one of some set values
     /// (open's `mode` only with `O_CREAT`).
     pub shown_if: Option<Spanned<Condition>>,

@@ -79,6 +79,23 @@ impl Decoder<'_> {
         }
     }
 
+    /// At most `len` bytes at `addr` holding a path: as many as a path can have, whatever
+    /// the string limit.
+    pub fn path_bytes(&self, addr: u64, len: u64) -> Value {
+        if addr == 0 {
+            return Value::Null;
+        }
+        // The path and its NUL.
+        let shown = len.min(PATH_MAX.saturating_add(1) as u64) as usize;
+        match self.memory.read(addr, shown) {
+            Ok(bytes) => Value::Str {
+                bytes,
+                complete: true,
+            },
+            Err(_) => Value::Unreadable(addr),
+        }
+    }
+
     /// The successful return value at the exit stop, if any.
     pub fn success(&self) -> Option<u64> {
         self.ret
@@ -280,6 +297,119 @@ impl Decode for OutBuf {
             None if self.addr == 0 => Value::Null,
             None => Value::Addr(self.addr),
         }
+    }
+}
+
+/// How a buffer's bytes are shown, as the table's `show` key says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Show {
+    /// Always in hex (`show = "hex"`): random bytes, as strace shows getrandom's.
+    Hex,
+    /// A path: up to its NUL, never cut at the string limit (`show = "path"`: getcwd).
+    Path,
+}
+
+/// Decodes a buffer shown otherwise than as a string (the table's `show` key).
+pub trait DecodeShown {
+    /// The buffer as a [`Value`], spelled as `show` says.
+    fn decode_shown(&self, d: &Decoder<'_>, show: Show) -> Value;
+}
+
+/// A buffer decoded as a string, shown as `show` says: in hex, or up to the path's NUL.
+fn shown(value: Value, show: Show) -> Value {
+    match (value, show) {
+        (Value::Str { bytes, complete }, Show::Hex) => Value::Bytes { bytes, complete },
+        (Value::Str { mut bytes, .. }, Show::Path) => {
+            if let Some(end) = bytes.iter().position(|&b| b == 0) {
+                bytes.truncate(end);
+            }
+            Value::Str {
+                bytes,
+                complete: true,
+            }
+        }
+        (value, _) => value,
+    }
+}
+
+impl DecodeShown for InBuf {
+    fn decode_shown(&self, d: &Decoder<'_>, show: Show) -> Value {
+        let value = match show {
+            Show::Hex => d.bytes(self.addr, self.len),
+            Show::Path => d.path_bytes(self.addr, self.len),
+        };
+        shown(value, show)
+    }
+}
+
+impl DecodeShown for OutBuf {
+    fn decode_shown(&self, d: &Decoder<'_>, show: Show) -> Value {
+        match (d.success(), show) {
+            (Some(n), Show::Hex) => shown(d.bytes(self.addr, n.min(self.len)), show),
+            (Some(n), Show::Path) => shown(d.path_bytes(self.addr, n.min(self.len)), show),
+            _ => self.decode(d),
+        }
+    }
+}
+
+/// Fields of an in-out struct that the program sets and the kernel rewrites, shown as
+/// `msg_namelen=110 => 16` when they changed.
+const VALUE_RESULT_FIELDS: &[&str] = &["msg_namelen"];
+
+/// An in-out argument (`dir = "inout"`) as strace shows it, from its values at the call's
+/// entry and exit. A number the kernel changed is `[128 => 16]`, and so are the fields of
+/// a struct the program sets and the kernel rewrites (`msg_namelen=110 => 16`);
+/// otherwise what the kernel wrote back. When the call failed, an array (a length, the
+/// pollfds) shows what the program passed, as strace prints those at entry; a struct
+/// shows its address.
+pub fn in_and_out(before: Value, after: Value, failed: bool) -> Value {
+    let changed = |before: Value, after: Value| {
+        if before == after {
+            after
+        } else {
+            Value::Changed {
+                before: Box::new(before),
+                after: Box::new(after),
+            }
+        }
+    };
+    let is_number = |v: &[Value]| matches!(v, [Value::Int(_) | Value::Uint(_)]);
+    match (before, after) {
+        (before @ Value::Array { .. }, _) if failed => before,
+        (_, after) if failed => after,
+        (
+            Value::Array {
+                items: mut before,
+                more: false,
+            },
+            Value::Array {
+                items: mut after,
+                more: false,
+            },
+        ) if is_number(&before) && is_number(&after) => {
+            let (Some(before), Some(after)) = (before.pop(), after.pop()) else {
+                unreachable!("one item each");
+            };
+            Value::Array {
+                items: vec![changed(before, after)],
+                more: false,
+            }
+        }
+        (Value::Struct(before), Value::Struct(after)) => Value::Struct(
+            after
+                .into_iter()
+                .map(|(name, value)| {
+                    let old = before.iter().find(|(n, _)| *n == name);
+                    match old {
+                        Some((_, old)) if VALUE_RESULT_FIELDS.contains(&name) => {
+                            (name, changed(old.clone(), value))
+                        }
+                        _ => (name, value),
+                    }
+                })
+                .collect(),
+        ),
+        (_, after) => after,
     }
 }
 
@@ -582,5 +712,42 @@ impl FromRaw for ArgvPtr {
 impl FromRaw for EnvpPtr {
     fn from_raw(raw: u64) -> Self {
         EnvpPtr(raw)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(v: u64) -> Value {
+        Value::Array {
+            items: vec![Value::Uint(v)],
+            more: false,
+        }
+    }
+
+    #[test]
+    fn in_out_numbers_show_both_values_when_the_kernel_changed_them() {
+        let changed = in_and_out(one(128), one(16), false);
+        let mut text = String::new();
+        crate::render::value(&mut text, &changed);
+        assert_eq!(text, "[128 => 16]");
+        assert_eq!(in_and_out(one(16), one(16), false), one(16));
+        // A failed call wrote nothing back: what the program passed, for an array.
+        assert_eq!(in_and_out(one(16), Value::Addr(0x1000), true), one(16));
+        let header = |namelen| Value::Struct(vec![("msg_namelen", Value::Uint(namelen))]);
+        assert_eq!(
+            in_and_out(header(110), Value::Addr(0x1000), true),
+            Value::Addr(0x1000)
+        );
+        let mut text = String::new();
+        crate::render::value(&mut text, &in_and_out(header(110), header(16), false));
+        assert_eq!(text, "{msg_namelen=110 => 16}");
+        // Structs show what the kernel wrote.
+        let written = Value::Struct(vec![("a", Value::Int(1))]);
+        assert_eq!(
+            in_and_out(Value::Struct(vec![]), written.clone(), false),
+            written
+        );
     }
 }

@@ -6,8 +6,10 @@ use crate::value::{RetDecoded, RetKind, Value};
 use std::fmt::Write as _;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+mod constants;
 mod zone;
 
+pub use constants::{ConstStyle, constants};
 pub use zone::LocalZone;
 
 /// How strings are spelled: strace's default escapes, `-x` or `-xx`.
@@ -97,6 +99,20 @@ pub fn value_with(out: &mut String, value: &Value, strings: StringStyle) {
         Value::Env { addr, count } => {
             let s = if *count == 1 { "" } else { "s" };
             write!(out, "{addr:#x} /* {count} var{s} */").unwrap()
+        }
+        Value::Entries { addr, items } => {
+            write!(out, "{addr:#x} /* {} entries */", items.len()).unwrap()
+        }
+        Value::Bytes { bytes, complete } => {
+            quoted_with(out, bytes, StringStyle::HexAll);
+            if !complete {
+                out.push_str("...");
+            }
+        }
+        Value::Changed { before, after } => {
+            value_with(out, before, strings);
+            out.push_str(" => ");
+            value_with(out, after, strings);
         }
         Value::Symbol(text) => out.push_str(text),
         Value::BitSet(cpus) => {
@@ -371,6 +387,7 @@ pub fn result(out: &mut String, ret: i64, kind: RetKind) {
         },
         Ok(v) => match kind {
             RetKind::Addr | RetKind::Hex if v != 0 => write!(out, "= {v:#x}").unwrap(),
+            RetKind::Mode => write!(out, "= {}", octal(v as u64)).unwrap(),
             RetKind::Never => out.push_str("= ?"),
             _ => write!(out, "= {v}").unwrap(),
         },
@@ -470,6 +487,32 @@ mod tests {
         assert_eq!(quote(b"\x7f", StringStyle::HexNonAscii), r#""\x7f""#);
         assert_eq!(quote(b"/a", StringStyle::HexAll), r#""\x2f\x61""#);
         assert_eq!(quote(b"", StringStyle::HexAll), r#""""#);
+    }
+
+    #[test]
+    fn entries_random_bytes_and_modes_are_spelled_as_strace_spells_them() {
+        let spelled = |v: &Value| {
+            let mut out = String::new();
+            value(&mut out, v);
+            out
+        };
+        let entry = Value::Struct(vec![("d_reclen", Value::Uint(24))]);
+        let entries = Value::Entries {
+            addr: 0x55d0,
+            items: vec![entry.clone(), entry],
+        };
+        assert_eq!(spelled(&entries), "0x55d0 /* 2 entries */");
+        let bytes = Value::Bytes {
+            bytes: b"ab\x01".to_vec(),
+            complete: false,
+        };
+        assert_eq!(spelled(&bytes), r#""\x61\x62\x01"..."#);
+        let mut out = String::new();
+        result(&mut out, 0o22, RetKind::Mode);
+        assert_eq!(out, "= 022");
+        out.clear();
+        result(&mut out, 2, RetKind::Mode);
+        assert_eq!(out, "= 002");
     }
 
     #[test]

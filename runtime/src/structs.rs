@@ -15,6 +15,8 @@
 #![deny(clippy::arithmetic_side_effects)]
 
 use crate::args::Decoder;
+
+mod net;
 use crate::memory::ReadMemory;
 use crate::value::Value;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -99,14 +101,15 @@ macro_rules! opaque {
     )*};
 }
 
+/// `struct epoll_event` (packed on x86_64: events, then 64 bits of data).
+pub enum EpollEvent {}
+/// `struct msghdr` of sendmsg and recvmsg.
+pub enum Msghdr {}
+
 opaque!(
-    EpollEvent,
-    Msghdr,
     Mmsghdr,
     Timex,
     UserDesc,
-    LinuxDirent,
-    LinuxDirent64,
     MqAttr,
     KexecSegment,
     CapHeader,
@@ -201,10 +204,6 @@ decode_pod! {
         ("nodename", c_chars(&u.nodename)),
         ("...", Value::Symbol(String::new())),
     ]),
-    Pollfd => |p| Value::Struct(vec![
-        ("fd", Value::Fd(p.fd)),
-        ("events", Value::Hex(p.events as u16 as u64)),
-    ]),
     FdPair => |p| Value::Array { items: vec![Value::Fd(p[0]), Value::Fd(p[1])], more: false },
     Int => |v| Value::Array { items: vec![int(v)], more: false },
     Long => |v| Value::Array { items: vec![int(v)], more: false },
@@ -231,15 +230,18 @@ pub fn sigset(bits: u64) -> Value {
 }
 
 /// `sa_flags` bits, named as strace names them.
+/// (`sa_flags` is an `unsigned long`; libc's constants are `int`s, and SA_RESETHAND's high
+/// bit must not spread into the upper half: a program passing `(int)SA_RESETHAND`
+/// sign-extended sets those bits, which strace shows as unknown.)
 const SA_FLAGS: &[(&str, u64)] = &[
     ("SA_RESTORER", 0x0400_0000),
-    ("SA_ONSTACK", libc::SA_ONSTACK as u64),
-    ("SA_RESTART", libc::SA_RESTART as u64),
-    ("SA_NODEFER", libc::SA_NODEFER as u64),
-    ("SA_RESETHAND", libc::SA_RESETHAND as u64),
-    ("SA_SIGINFO", libc::SA_SIGINFO as u64),
-    ("SA_NOCLDSTOP", libc::SA_NOCLDSTOP as u64),
-    ("SA_NOCLDWAIT", libc::SA_NOCLDWAIT as u64),
+    ("SA_ONSTACK", libc::SA_ONSTACK as u32 as u64),
+    ("SA_RESTART", libc::SA_RESTART as u32 as u64),
+    ("SA_NODEFER", libc::SA_NODEFER as u32 as u64),
+    ("SA_RESETHAND", libc::SA_RESETHAND as u32 as u64),
+    ("SA_SIGINFO", libc::SA_SIGINFO as u32 as u64),
+    ("SA_NOCLDSTOP", libc::SA_NOCLDSTOP as u32 as u64),
+    ("SA_NOCLDWAIT", libc::SA_NOCLDWAIT as u32 as u64),
 ];
 
 impl StructDecode for Sigaction {
@@ -271,6 +273,96 @@ impl StructDecode for Sigaction {
             fields.push(("sa_restorer", Value::Addr(restorer)));
         }
         Some(Value::Struct(fields))
+    }
+}
+
+/// `struct linux_dirent64`, the records `getdents64` fills a buffer with.
+pub enum LinuxDirent64 {}
+/// `struct linux_dirent`, the records of the old `getdents` (`d_type` in the last byte).
+pub enum LinuxDirent {}
+
+impl StructDecode for LinuxDirent64 {
+    fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value> {
+        dirents(d, addr, true)
+    }
+}
+
+impl StructDecode for LinuxDirent {
+    fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value> {
+        dirents(d, addr, false)
+    }
+}
+
+/// Where a record's name starts: after `d_ino`, `d_off`, `d_reclen` (and, in the 64-bit
+/// record, `d_type`).
+const DIRENT64_NAME: usize = 19;
+const DIRENT_NAME: usize = 18;
+
+/// The directory entries in the buffer at `addr`, as many bytes as the call returned.
+fn dirents(d: &Decoder<'_>, addr: u64, wide: bool) -> Option<Value> {
+    // The kernel fills at most the buffer's size; a longer read would be a bad return.
+    let len = usize::try_from(d.success()?).ok()?.min(1 << 20);
+    let buffer = d.memory.read(addr, len).ok()?;
+    let name_at = if wide { DIRENT64_NAME } else { DIRENT_NAME };
+    let mut items = Vec::new();
+    let mut at = 0usize;
+    while let Some(record) = buffer.get(at..) {
+        if record.len() < name_at {
+            break;
+        }
+        let word = |i: usize| {
+            let bytes = record.get(i..).and_then(|r| r.first_chunk::<8>());
+            u64::from_ne_bytes(bytes.copied().unwrap_or([0; 8]))
+        };
+        let reclen = usize::from(u16::from_ne_bytes([record[16], record[17]]));
+        if reclen < name_at || reclen > record.len() {
+            break;
+        }
+        let body = &record[name_at..reclen];
+        let name_len = body.iter().position(|&b| b == 0).unwrap_or(body.len());
+        let name = Value::Str {
+            bytes: body[..name_len].to_vec(),
+            complete: true,
+        };
+        let kind = if wide {
+            record[18]
+        } else {
+            record[reclen.checked_sub(1)?]
+        };
+        let mut fields = vec![
+            ("d_ino", Value::Uint(word(0))),
+            ("d_off", Value::Uint(word(8))),
+            ("d_reclen", Value::Uint(reclen as u64)),
+        ];
+        if wide {
+            fields.push(("d_type", dirent_type(kind)));
+            fields.push(("d_name", name));
+        } else {
+            fields.push(("d_name", name));
+            fields.push(("d_type", dirent_type(kind)));
+        }
+        items.push(Value::Struct(fields));
+        at = at.checked_add(reclen)?;
+    }
+    Some(Value::Entries { addr, items })
+}
+
+/// A directory entry's `d_type`, `DT_REG`.
+fn dirent_type(kind: u8) -> Value {
+    const TYPES: &[(u8, &str)] = &[
+        (libc::DT_UNKNOWN, "DT_UNKNOWN"),
+        (libc::DT_FIFO, "DT_FIFO"),
+        (libc::DT_CHR, "DT_CHR"),
+        (libc::DT_DIR, "DT_DIR"),
+        (libc::DT_BLK, "DT_BLK"),
+        (libc::DT_REG, "DT_REG"),
+        (libc::DT_LNK, "DT_LNK"),
+        (libc::DT_SOCK, "DT_SOCK"),
+        (14, "DT_WHT"),
+    ];
+    match TYPES.iter().find(|(v, _)| *v == kind) {
+        Some((_, name)) => Value::Symbol((*name).to_string()),
+        None => Value::Uint(u64::from(kind)),
     }
 }
 
@@ -347,8 +439,16 @@ pub fn decode_sockaddr(d: &Decoder<'_>, addr: u64, len: u64) -> Value {
     }
     let family = u16::from_ne_bytes([bytes[0], bytes[1]]);
     let sym = |s: String| Value::Symbol(s);
-    let mut fields = vec![("sa_family", sym(family_name(family)))];
+    let mut fields = vec![(
+        "sa_family",
+        Value::Enum {
+            raw: u64::from(family),
+            set: crate::linux::AddressFamily::INFO,
+        },
+    )];
     match i32::from(family) {
+        // An unnamed socket's address is its family alone.
+        libc::AF_UNIX if bytes.len() == 2 => {}
         libc::AF_UNIX => {
             let path = &bytes[2..];
             let (abstract_ns, path) = match path.first() {
@@ -394,17 +494,4 @@ pub fn decode_sockaddr(d: &Decoder<'_>, addr: u64, len: u64) -> Value {
         )),
     }
     Value::Struct(fields)
-}
-
-fn family_name(family: u16) -> String {
-    let name = match i32::from(family) {
-        libc::AF_UNSPEC => "AF_UNSPEC",
-        libc::AF_UNIX => "AF_UNIX",
-        libc::AF_INET => "AF_INET",
-        libc::AF_INET6 => "AF_INET6",
-        libc::AF_NETLINK => "AF_NETLINK",
-        libc::AF_PACKET => "AF_PACKET",
-        _ => return family.to_string(),
-    };
-    name.to_string()
 }

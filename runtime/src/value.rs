@@ -37,6 +37,9 @@ pub struct ArgInfo {
     pub name: &'static str,
     /// The kernel fills it: decode at the syscall-exit stop.
     pub at_exit: bool,
+    /// The program passes a value in and the kernel writes one back (`dir = "inout"`,
+    /// getsockname's `addrlen`): what it held at entry is worth showing too.
+    pub inout: bool,
     /// Its kind in the table (`fd`, `path`, `struct`, ...).
     pub kind: ArgKind,
 }
@@ -119,6 +122,8 @@ pub enum RetKind {
     Addr,
     /// Another value best shown in hex.
     Hex,
+    /// Permission bits, in octal (`umask`).
+    Mode,
     /// Does not return on success (`exit_group`).
     Never,
 }
@@ -222,6 +227,30 @@ pub enum Value {
         addr: u64,
         /// How many variables it holds.
         count: usize,
+    },
+    /// Records the kernel filled in a buffer (getdents64's directory entries): strace
+    /// shows the buffer's address and how many there are, `0x55d0... /* 12 entries */`,
+    /// or every record when not abbreviating.
+    Entries {
+        /// Address of the buffer.
+        addr: u64,
+        /// The records, in order.
+        items: Vec<Value>,
+    },
+    /// Bytes strace always shows in hex, whatever `-x` says (getrandom's random bytes).
+    Bytes {
+        /// The bytes shown.
+        bytes: Vec<u8>,
+        /// False when cut at the string limit (then shown with `...`).
+        complete: bool,
+    },
+    /// A value the program passed in and the one the kernel wrote back in its place,
+    /// which differ: strace's `[128 => 16]`.
+    Changed {
+        /// At the call's entry.
+        before: Box<Value>,
+        /// At its exit.
+        after: Box<Value>,
     },
     /// Text to show verbatim (symbolic constants decoded by a struct decoder).
     Symbol(String),

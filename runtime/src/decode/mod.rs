@@ -23,6 +23,8 @@ mod futex;
 mod io_uring;
 mod ioctl;
 mod memory;
+mod net;
+mod poll;
 mod prctl;
 mod resource;
 mod sched;
@@ -94,6 +96,10 @@ static ARGS: &[ArgDecoder] = &[
     family!("mincore", Mincore, ["vec"], memory::mincore_arg),
     family!("bpf", Bpf, ["cmd"], bpf::arg),
     family!("ioctl", Ioctl, ["request", "argp"], ioctl::arg),
+    family!("socket", Socket, ["protocol"], net::socket_arg),
+    family!("socketpair", Socketpair, ["protocol"], net::socketpair_arg),
+    family!("poll", Poll, ["fds"], poll::poll_arg),
+    family!("ppoll", Ppoll, ["fds"], poll::ppoll_arg),
     family!("nanosleep", Nanosleep, ["rem"], time::nanosleep_arg),
     family!(
         "clock_nanosleep",
@@ -145,6 +151,8 @@ pub fn family_args() -> impl Iterator<Item = (&'static str, &'static str)> {
 /// `d` reads what the call left in memory (select's ready sets).
 pub(crate) fn ret(call: &Syscall, ret: i64, d: &Decoder<'_>) -> Option<RetDecoded> {
     match call {
+        Syscall::Poll(c) => poll::poll_ret(c, ret, d),
+        Syscall::Ppoll(c) => poll::ppoll_ret(c, ret, d),
         Syscall::Select(c) => select::select_ret(c, ret, d),
         Syscall::Pselect6(c) => select::pselect6_ret(c, ret, d),
         Syscall::Fcntl(c) => fcntl::ret(c, ret),

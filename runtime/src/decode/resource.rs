@@ -12,14 +12,14 @@ const MAX_GROUPS: usize = 1024;
 /// `count` gids at `addr`.
 fn groups(d: &Decoder<'_>, addr: u64, count: u64) -> Value {
     let shown = (count as usize).min(MAX_GROUPS);
+    if addr == 0 {
+        return Value::Null;
+    }
     if count == 0 {
         return Value::Array {
             items: Vec::new(),
             more: false,
         };
-    }
-    if addr == 0 {
-        return Value::Null;
     }
     match d.memory.read(addr, shown.saturating_mul(4)) {
         Ok(bytes) => Value::Array {
@@ -33,7 +33,7 @@ fn groups(d: &Decoder<'_>, addr: u64, count: u64) -> Value {
     }
 }
 
-/// getgroups' list: the groups the kernel wrote (its result), at exit; `[]` for a size of 0.
+/// getgroups' list: the groups the kernel wrote (its result), at exit; `[]` for a size of 0 (`NULL` for a null list).
 pub(super) fn getgroups_arg(c: &Getgroups, index: usize, d: &Decoder<'_>) -> Option<Value> {
     if index != 1 {
         return None;

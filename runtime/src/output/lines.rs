@@ -29,6 +29,8 @@ pub(super) const YELLOW: &str = "33";
 pub(crate) struct Spelling {
     pub string_limit: usize,
     pub strings: StringStyle,
+    /// How named constants are spelled (`-X`).
+    pub constants: render::ConstStyle,
 }
 
 /// How one call's arguments are shown: strace's `-e raw=`, `-e abbrev=`, `-e verbose=`.
@@ -85,7 +87,11 @@ fn styled_arg(call: &Syscall, index: usize, decoder: &Decoder<'_>, style: CallSt
                 Err(_) => Value::Unreadable(raw),
             }
         }
-        _ => call.decode_arg(index, decoder),
+        _ => match call.decode_arg(index, decoder) {
+            // Unabbreviated, records are shown one by one.
+            Value::Entries { items, .. } if !style.abbrev => Value::Array { items, more: false },
+            value => value,
+        },
     }
 }
 
@@ -160,11 +166,41 @@ pub(crate) fn entry_text(
         &decoder,
         spelling,
         style,
+        &[],
     );
     if covered > 0 && slots.get(covered).is_some_and(|s| s.label.is_none()) {
         text.push_str(", ");
     }
     (text, covered)
+}
+
+/// The in-out arguments of `call` (`dir = "inout"`) as they are at its entry, by index:
+/// the exit part shows them beside what the kernel wrote back.
+pub(crate) fn entry_values(
+    call: &Syscall,
+    tid: Pid,
+    spelling: Spelling,
+    style: CallStyle,
+) -> Vec<(usize, Value)> {
+    let Some(info) = call.info() else {
+        return Vec::new();
+    };
+    if style.raw || !info.args.iter().any(|a| a.inout) {
+        return Vec::new();
+    }
+    let memory = Memory::new(tid);
+    let decoder = Decoder {
+        memory: &memory,
+        string_limit: spelling.string_limit,
+        ret: None,
+    };
+    (0..call.arg_count())
+        .filter(|&i| info.args.get(i).is_some_and(|a| a.inout) && call.shown(i))
+        .map(|i| {
+            let value = styled_arg(call, i, &decoder, style);
+            (i, render::constants(value, spelling.constants))
+        })
+        .collect()
 }
 
 /// Appends the arguments of `slots`, comma-separated, each `label=value` where it has one.
@@ -177,7 +213,11 @@ fn write_slots(
     decoder: &Decoder<'_>,
     spelling: Spelling,
     style: CallStyle,
+    entry: &[(usize, Value)],
 ) {
+    let failed = decoder
+        .ret
+        .is_some_and(|r| crate::Errno::from_ret(r).is_err());
     let as_at_entry = Decoder {
         memory: decoder.memory,
         string_limit: decoder.string_limit,
@@ -192,7 +232,13 @@ fn write_slots(
             text.push('=');
         }
         let decoder = if slot.at_exit { decoder } else { &as_at_entry };
-        let value = styled_arg(call, slot.index, decoder, style);
+        let mut value = render::constants(
+            styled_arg(call, slot.index, decoder, style),
+            spelling.constants,
+        );
+        if let Some((_, before)) = entry.iter().find(|(at, _)| *at == slot.index) {
+            value = crate::args::in_and_out(before.clone(), value, failed);
+        }
         render::value_with(text, &value, spelling.strings);
     }
 }
@@ -231,7 +277,8 @@ pub(crate) struct ExitText {
 }
 
 /// The rest of a line after the `covered` arguments; `ret` is `None` when the call never
-/// returned (then `= ?`, as strace says).
+/// returned (then `= ?`, as strace says). `entry` holds the in-out arguments as they were
+/// at the call's entry ([`entry_values`]).
 pub(crate) fn exit_text(
     call: &Syscall,
     covered: usize,
@@ -239,6 +286,7 @@ pub(crate) fn exit_text(
     spelling: Spelling,
     style: CallStyle,
     ret: Option<i64>,
+    entry: &[(usize, Value)],
 ) -> ExitText {
     let memory = Memory::new(tid);
     let decoder = Decoder {
@@ -267,7 +315,7 @@ pub(crate) fn exit_text(
     if covered > 0 && rest.first().is_some_and(|s| s.label.is_some()) {
         args.push_str(", ");
     }
-    write_slots(&mut args, call, rest, &decoder, spelling, style);
+    write_slots(&mut args, call, rest, &decoder, spelling, style, entry);
     args.push(')');
     let kind = call.info().map_or(crate::value::RetKind::Hex, |i| i.ret);
     let mut result = String::new();

@@ -17,8 +17,8 @@ mod options;
 pub use options::{ColorChoice, PidPrefix, Quiet, TextOptions, Timestamps};
 
 use super::lines::{
-    BOLD, CallStyle, DIM, ExitText, Printer, RED, Spelling, YELLOW, entry_text, exit_text,
-    siginfo_text,
+    BOLD, CallStyle, DIM, ExitText, Printer, RED, Spelling, YELLOW, entry_text, entry_values,
+    exit_text, siginfo_text,
 };
 use crate::Interest;
 use crate::events::{Event, EventKind, Return, Sink, Tamper};
@@ -85,6 +85,8 @@ struct InCall {
     style: CallStyle,
     /// Its start, not written yet: the filter decides at its exit.
     held: Option<HeldStart>,
+    /// Its in-out arguments as they were at entry.
+    entry: Vec<(usize, crate::value::Value)>,
 }
 
 /// The start of a line kept until its call ends: the prefix and the entry part, as they
@@ -152,6 +154,7 @@ impl StraceText {
             spelling: Spelling {
                 string_limit: options.string_limit,
                 strings: options.strings,
+                constants: options.constants,
             },
             zone,
             options,
@@ -278,6 +281,7 @@ impl StraceText {
         let tid = event.tid;
         let style = self.style(call);
         let (text, covered) = entry_text(call, tid, self.spelling, style);
+        let entry = entry_values(call, tid, self.spelling, style);
         let name_end = text.find('(').unwrap_or(text.len());
         let name_start = name_end.saturating_sub(call.name().len());
         let held = if self.defer {
@@ -308,6 +312,7 @@ impl StraceText {
             entered,
             style,
             held,
+            entry,
         };
         self.calls.insert(tid, in_call);
         Ok(())
@@ -359,7 +364,15 @@ impl StraceText {
             args,
             result,
             failed,
-        } = exit_text(call, covered, tid, self.spelling, style, value);
+        } = exit_text(
+            call,
+            covered,
+            tid,
+            self.spelling,
+            style,
+            value,
+            in_call.as_ref().map_or(&[], |c| &c.entry),
+        );
         // `-T`: only for a call that returned.
         let spent = match (&in_call, value) {
             (Some(in_call), Some(_)) if self.options.durations => {

@@ -101,6 +101,19 @@ impl Serialize for JsonValue<'_> {
                 map.serialize_entry("count", count)?;
                 map.end()
             }
+            Value::Entries { addr, items } => {
+                let mut map = s.serialize_map(Some(2))?;
+                map.serialize_entry("addr", addr)?;
+                map.serialize_entry("entries", &Items(items))?;
+                map.end()
+            }
+            Value::Bytes { bytes, complete } => string(s, bytes, *complete),
+            Value::Changed { before, after } => {
+                let mut map = s.serialize_map(Some(2))?;
+                map.serialize_entry("before", &JsonValue(before))?;
+                map.serialize_entry("after", &JsonValue(after))?;
+                map.end()
+            }
             Value::Symbol(text) => s.serialize_str(text),
             Value::BitSet(numbers) => s.collect_seq(numbers),
             Value::Report(parts) => {

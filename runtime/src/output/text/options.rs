@@ -2,7 +2,7 @@
 //! `-q`, the pid prefix) and colour.
 
 use super::super::filter::SignalSet;
-use crate::render::StringStyle;
+use crate::render::{ConstStyle, StringStyle};
 use crate::{DEFAULT_STRING_LIMIT, Interest};
 use std::str::FromStr;
 
@@ -15,6 +15,9 @@ pub struct TextOptions {
     pub string_limit: usize,
     /// How strings are spelled (`-x`, `-xx`).
     pub strings: StringStyle,
+    /// How named constants are spelled (`-X raw|abbrev|verbose`): by name (the default),
+    /// as numbers, or both.
+    pub constants: ConstStyle,
     /// Which lines name their thread, and how.
     pub prefix: PidPrefix,
     /// Which lines are left out (`-q`, `-qq`, `-qqq`, `-e quiet=`).
@@ -28,7 +31,8 @@ pub struct TextOptions {
     /// Calls whose `argv` and environment are abbreviated (`-e abbrev=`; strace's `-v` is
     /// `abbrev=none`): outside the set, `execve`'s and `execveat`'s environment is shown
     /// as its strings instead of `/* N vars */`, and `argv` in full instead of its first
-    /// 64 strings. Structures are always shown as the decoders give them, which is
+    /// 64 strings, and getdents64's directory entries one by one instead of
+    /// `/* N entries */`. Other structures are always shown as the decoders give them, which is
     /// strace's abbreviated form (`{st_mode=S_IFREG|0644, st_size=13, ...}`): there is no
     /// unabbreviated form to show. All by default.
     pub abbrev: Interest,
@@ -56,6 +60,7 @@ impl Default for TextOptions {
         TextOptions {
             string_limit: DEFAULT_STRING_LIMIT,
             strings: StringStyle::Escaped,
+            constants: ConstStyle::Abbrev,
             prefix: PidPrefix::WhenMany,
             quiet: Quiet::default(),
             signals: SignalSet::default(),
