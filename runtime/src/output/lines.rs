@@ -6,6 +6,7 @@
 
 use crate::args::Decoder;
 use crate::decode;
+use crate::fds::FdTable;
 use crate::linux::Syscall;
 use crate::memory::{Memory, ReadMemory};
 use crate::render::{self, StringStyle};
@@ -29,6 +30,18 @@ pub(super) const YELLOW: &str = "33";
 pub(crate) struct Spelling {
     pub string_limit: usize,
     pub strings: StringStyle,
+}
+
+/// The descriptors of a call's process, when they are shown (`-y`): the table and the
+/// process.
+pub(crate) type Descriptors<'a> = Option<(&'a FdTable, Pid)>;
+
+/// `value`, with what is known of its descriptors when they are shown.
+fn described(mut value: Value, fds: Descriptors<'_>, tid: Pid) -> Value {
+    if let Some((table, pid)) = fds {
+        table.annotate(pid, tid, &mut value);
+    }
+    value
 }
 
 /// How one call's arguments are shown: strace's `-e raw=`, `-e abbrev=`, `-e verbose=`.
@@ -107,6 +120,7 @@ pub(crate) fn entry_text(
     tid: Pid,
     spelling: Spelling,
     style: CallStyle,
+    fds: Descriptors<'_>,
 ) -> (String, usize) {
     let memory = Memory::new(tid);
     let decoder = Decoder {
@@ -160,6 +174,7 @@ pub(crate) fn entry_text(
         &decoder,
         spelling,
         style,
+        (fds, tid),
     );
     if covered > 0 && slots.get(covered).is_some_and(|s| s.label.is_none()) {
         text.push_str(", ");
@@ -177,6 +192,7 @@ fn write_slots(
     decoder: &Decoder<'_>,
     spelling: Spelling,
     style: CallStyle,
+    (fds, tid): (Descriptors<'_>, Pid),
 ) {
     let as_at_entry = Decoder {
         memory: decoder.memory,
@@ -192,7 +208,7 @@ fn write_slots(
             text.push('=');
         }
         let decoder = if slot.at_exit { decoder } else { &as_at_entry };
-        let value = styled_arg(call, slot.index, decoder, style);
+        let value = described(styled_arg(call, slot.index, decoder, style), fds, tid);
         render::value_with(text, &value, spelling.strings);
     }
 }
@@ -239,6 +255,7 @@ pub(crate) fn exit_text(
     spelling: Spelling,
     style: CallStyle,
     ret: Option<i64>,
+    fds: Descriptors<'_>,
 ) -> ExitText {
     let memory = Memory::new(tid);
     let decoder = Decoder {
@@ -267,7 +284,7 @@ pub(crate) fn exit_text(
     if covered > 0 && rest.first().is_some_and(|s| s.label.is_some()) {
         args.push_str(", ");
     }
-    write_slots(&mut args, call, rest, &decoder, spelling, style);
+    write_slots(&mut args, call, rest, &decoder, spelling, style, (fds, tid));
     args.push(')');
     let kind = call.info().map_or(crate::value::RetKind::Hex, |i| i.ret);
     let mut result = String::new();
@@ -279,7 +296,14 @@ pub(crate) fn exit_text(
         }
         Ok(_) => match decode::ret(call, ret, &decoder) {
             Some(meaning) => render::decoded_result(&mut result, ret, &meaning),
-            None => render::result(&mut result, ret, kind),
+            None => {
+                render::result(&mut result, ret, kind);
+                if let Some((table, pid)) = fds
+                    && let Some(about) = table.about_result(pid, tid, call, ret)
+                {
+                    render::fd_about(&mut result, &about);
+                }
+            }
         },
         Err(_) => render::result(&mut result, ret, kind),
     }
@@ -391,6 +415,13 @@ impl Printer {
     pub(super) fn end_line(&mut self) -> io::Result<()> {
         self.out.write_all(b"\n")?;
         self.open = None;
+        self.col = 0;
+        self.flush_if_asked()
+    }
+
+    /// After whole lines written with [`put`](Self::put) (a hex dump): the column is at
+    /// a line's start again.
+    pub(super) fn end_dump(&mut self) -> io::Result<()> {
         self.col = 0;
         self.flush_if_asked()
     }
