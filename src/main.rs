@@ -3,6 +3,7 @@
 use anyhow::Context as _;
 use clap::{ArgAction, ArgMatches, CommandFactory, FromArgMatches, Parser};
 use interpose::events::Sink;
+use interpose::fds::{DecodeFds, FdTable};
 use interpose::inject::{Injector, ParseError, Rule};
 use interpose::output::SharedWriter;
 use interpose::output::count::Count;
@@ -68,6 +69,8 @@ struct Cli {
     /// inject=/fault= rules tamper with calls. Calls outside the selection run with no
     /// stop at all (a seccomp prefilter): with -e trace=, -e trace-fds= or -P (also with
     /// -c), only the chosen calls stop; otherwise every call stops at entry and exit.
+    /// read=SET and write=SET dump in hex the data read from and written to those file
+    /// descriptors; decode-fds=SET is --decode-fds.
     #[arg(short = 'e', value_name = "EXPR", action = ArgAction::Append)]
     exprs: Vec<String>,
 
@@ -83,6 +86,23 @@ struct Cli {
     /// Show only the calls that returned an error (-e status=failed).
     #[arg(short = 'Z', action = ArgAction::Count)]
     failed_only: u8,
+
+    /// Show the path of each file descriptor, `read(3</etc/hostname>, ...)`
+    /// (--decode-fds=path); -yy: also sockets' protocols and addresses, devices' numbers
+    /// and pidfds' processes (--decode-fds=all).
+    #[arg(short = 'y', action = ArgAction::Count)]
+    decode_fds_count: u8,
+
+    /// What to show of file descriptors: path, socket, dev, pidfd (comma-separated), all
+    /// or none; without SET, path.
+    #[arg(
+        long = "decode-fds",
+        value_name = "SET",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "path"
+    )]
+    decode_fds: Option<String>,
 
     /// Show execve's argv and environment in full (-e abbrev=none).
     #[arg(short = 'v', action = ArgAction::Count)]
@@ -309,6 +329,21 @@ fn sinks(cli: &Cli, selection: &Selection) -> anyhow::Result<Vec<Box<dyn Sink>>>
     };
     // The summary goes where the trace goes; after it, with -C.
     let out = SharedWriter::new(out);
+    // -y: the descriptor table, a sink of its own that sees every call changing it
+    // (whatever -e trace= shows), before the sinks that read it.
+    let decode = match &cli.decode_fds {
+        Some(spec) => DecodeFds::parse(spec).map_err(|_| SelectionError::Invalid {
+            what: "decode-fds",
+            token: spec.clone(),
+        })?,
+        None => selection
+            .decode_fds()
+            .unwrap_or(DecodeFds::from_count(cli.decode_fds_count)),
+    };
+    let fds = (decode.any() && !cli.count).then(|| FdTable::new(decode));
+    if let Some(table) = &fds {
+        sinks.push(Box::new(table.clone()));
+    }
     if cli.json {
         // One stream to -o FILE even with -ff: every object names its pid and tid.
         let (out, flush) = if separate {
@@ -316,7 +351,10 @@ fn sinks(cli: &Cli, selection: &Selection) -> anyhow::Result<Vec<Box<dyn Sink>>>
         } else {
             (Box::new(out) as Box<dyn Write>, flush)
         };
-        let json = JsonLines::new(out, flush, cli.string_limit);
+        let mut json = JsonLines::new(out, flush, cli.string_limit);
+        if let Some(table) = fds {
+            json = json.with_fds(table);
+        }
         let json = select(json, selection);
         sinks.push(Box::new(json));
         return Ok(sinks);
@@ -338,6 +376,7 @@ fn sinks(cli: &Cli, selection: &Selection) -> anyhow::Result<Vec<Box<dyn Sink>>>
             durations: cli.durations,
             color: cli.color.enabled(to_terminal),
             flush_each_line: flush,
+            fds,
             ..TextOptions::default()
         };
         let options = selection.text_options(options);

@@ -921,3 +921,47 @@ fn decoder_families_validate() {
     }
     assert!(decoded > 0, "no result with a meaning in any family");
 }
+
+#[test]
+fn descriptors_with_y_are_objects_that_validate() {
+    let dir = scratch_dir("json_fds");
+    let json = dir.join("t.jsonl");
+    let args = [
+        "--json",
+        "-yy",
+        "-o",
+        json.to_str().unwrap(),
+        "cat",
+        "/dev/null",
+        "/etc/hostname",
+    ];
+    let traced = common::interpose(&args);
+    assert!(traced.status.success(), "{}", traced.stderr);
+    let events = parse_and_validate(&std::fs::read_to_string(&json).unwrap(), "fds");
+    let hostname = std::fs::canonicalize("/etc/hostname").unwrap();
+    let hostname = hostname.to_str().unwrap();
+    let open = events
+        .iter()
+        .find(|e| e["name"] == "openat" && e["args"]["pathname"] == "/etc/hostname")
+        .expect("openat of /etc/hostname");
+    let cwd = std::env::current_dir().unwrap();
+    assert_eq!(
+        open["args"]["dirfd"],
+        json!({"fd": "AT_FDCWD", "path": cwd.to_str().unwrap()})
+    );
+    assert_eq!(open["ret"], 3);
+    assert_eq!(open["ret_fd"], json!({"fd": 3, "path": hostname}));
+    let read = events
+        .iter()
+        .find(|e| e["name"] == "read" && e["args"]["fd"]["path"] == hostname)
+        .expect("read of /etc/hostname");
+    assert_eq!(read["args"]["fd"]["fd"], 3);
+    let null = events
+        .iter()
+        .find(|e| e["name"] == "openat" && e["args"]["pathname"] == "/dev/null")
+        .expect("openat of /dev/null");
+    assert_eq!(
+        null["ret_fd"],
+        json!({"fd": 3, "path": "/dev/null", "device": {"type": "char", "major": 1, "minor": 3}})
+    );
+}

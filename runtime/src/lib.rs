@@ -29,6 +29,7 @@ mod engine;
 mod errno;
 mod error;
 pub mod events;
+pub mod fds;
 pub mod inject;
 mod interest;
 pub mod linux;

@@ -2,6 +2,7 @@
 //! carry (`-t`, `-r`, `-T`).
 
 use crate::Errno;
+use crate::fds::{FdAbout, FdKind};
 use crate::value::{RetDecoded, RetKind, Value};
 use std::fmt::Write as _;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -150,6 +151,10 @@ pub fn value_with(out: &mut String, value: &Value, strings: StringStyle) {
                 out.push_str(" */");
             }
         }
+        Value::Described { fd, about } => {
+            value_with(out, fd, strings);
+            fd_about(out, about);
+        }
     }
 }
 
@@ -184,6 +189,49 @@ pub fn iso_time(out: &mut String, sec: i64, nsec: i64) {
     let sign = if offset < 0 { '-' } else { '+' };
     let minutes = offset.abs() / 60;
     write!(out, "{sign}{:02}{:02}", minutes / 60, minutes % 60).unwrap();
+}
+
+/// What is known of a descriptor as strace writes it after the number (`-y`, `-yy`):
+/// `</etc/hostname>`, `</dev/null<char 1:3>>`, `<TCP:[127.0.0.1:80]>`, `<pid:42>`,
+/// `</memfd:x>(deleted)`.
+pub fn fd_about(out: &mut String, about: &FdAbout) {
+    out.push('<');
+    match &about.kind {
+        FdKind::Socket(text) => out.push_str(text),
+        FdKind::Pidfd(pid) => write!(out, "pid:{pid}").unwrap(),
+        FdKind::File | FdKind::Device { .. } => {
+            fd_path(out, about.path.as_deref().unwrap_or_default());
+            if let FdKind::Device {
+                block,
+                major,
+                minor,
+            } = about.kind
+            {
+                let kind = if block { "block" } else { "char" };
+                write!(out, "<{kind} {major}:{minor}>").unwrap();
+            }
+        }
+    }
+    out.push('>');
+    if about.deleted && about.path.is_some() {
+        out.push_str("(deleted)");
+    }
+}
+
+/// A path between `<` and `>`: escaped as a string is, without the quotes, and with `<`
+/// and `>` in octal so that the brackets stay unambiguous (strace's
+/// `print_quoted_string_ex(.., QUOTE_OMIT_LEADING_TRAILING_QUOTES, "<>")`).
+fn fd_path(out: &mut String, path: &[u8]) {
+    let mut text = String::new();
+    quoted(&mut text, path);
+    let inner = &text[1..text.len() - 1];
+    for c in inner.chars() {
+        match c {
+            '<' => out.push_str("\\74"),
+            '>' => out.push_str("\\76"),
+            c => out.push(c),
+        }
+    }
 }
 
 /// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's
@@ -540,6 +588,45 @@ mod tests {
         out.clear();
         value(&mut out, &Value::Device { major: 1, minor: 0 });
         assert_eq!(out, "makedev(0x1, 0)");
+    }
+
+    #[test]
+    fn descriptors_are_spelled_as_strace_spells_them() {
+        let about = |path: &[u8], deleted, kind| {
+            let mut out = String::new();
+            let path = (!path.is_empty()).then(|| path.to_vec());
+            fd_about(
+                &mut out,
+                &FdAbout {
+                    path,
+                    deleted,
+                    kind,
+                },
+            );
+            out
+        };
+        // Checked against strace 6.1 -y on files with these names.
+        assert_eq!(
+            about(b"/tmp/we<ird>\"n\\ame", false, FdKind::File),
+            r#"</tmp/we\74ird\76\"n\\ame>"#
+        );
+        assert_eq!(
+            about("/tmp/tab\t\u{e9}".as_bytes(), false, FdKind::File),
+            r"</tmp/tab\t\303\251>"
+        );
+        assert_eq!(
+            about(b"/memfd:x", true, FdKind::File),
+            "</memfd:x>(deleted)"
+        );
+        let null = FdKind::Device {
+            block: false,
+            major: 1,
+            minor: 3,
+        };
+        assert_eq!(about(b"/dev/null", false, null), "</dev/null<char 1:3>>");
+        let socket = FdKind::Socket("TCP:[127.0.0.1:80]".into());
+        assert_eq!(about(b"", false, socket), "<TCP:[127.0.0.1:80]>");
+        assert_eq!(about(b"", false, FdKind::Pidfd(42)), "<pid:42>");
     }
 
     #[test]

@@ -273,6 +273,15 @@ pub enum Value {
         /// Nanoseconds.
         nsec: i64,
     },
+    /// A descriptor ([`Fd`](Value::Fd) or [`Dirfd`](Value::Dirfd)) with what is known of
+    /// it (`-y`, `-yy`): `3</etc/hostname>`. Decoders never make it; a sink that shows
+    /// descriptors does, with [`FdTable::annotate`](crate::fds::FdTable::annotate).
+    Described {
+        /// The descriptor.
+        fd: Box<Value>,
+        /// What it is.
+        about: Box<crate::fds::FdAbout>,
+    },
 }
 
 /// What a successful return value means beyond its number, which strace adds in

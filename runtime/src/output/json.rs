@@ -15,6 +15,7 @@ use crate::Errno;
 use crate::WaitStatus;
 use crate::args::Decoder;
 use crate::events::{Event, EventKind, Return, SigInfo, Sink, Tamper};
+use crate::fds::{FdAbout, FdTable};
 use crate::linux::Syscall;
 use crate::memory::Memory;
 use crate::value::Value;
@@ -42,6 +43,8 @@ pub struct JsonLines {
     in_flight: HashMap<Pid, Entered>,
     /// The line being written, kept to reuse its allocation.
     line: Vec<u8>,
+    /// Descriptors shown with what they are (`-y`): see [`with_fds`](JsonLines::with_fds).
+    fds: Option<FdTable>,
 }
 
 /// A syscall between its entry and its end.
@@ -53,6 +56,8 @@ struct Entered {
     args: Args,
     /// What its result means (`ret_decoded`), decoded at its exit.
     ret_decoded: Option<Value>,
+    /// What is known of the descriptor the call returned.
+    ret_fd: Option<FdAbout>,
 }
 
 /// A call's arguments by index: decoded, or not (yet) known.
@@ -71,23 +76,38 @@ impl JsonLines {
             string_limit,
             in_flight: HashMap::new(),
             line: Vec::with_capacity(512),
+            fds: None,
         }
+    }
+
+    /// Shows each descriptor as an object with what `table` knows of it,
+    /// `{"fd": 3, "path": "/etc/hostname"}`, and a call's descriptor result in `ret_fd`.
+    /// `table` must also be a sink of the same trace, added before this one.
+    pub fn with_fds(mut self, table: FdTable) -> Self {
+        self.fds = Some(table);
+        self
     }
 
     /// Decodes into `args` what can be decoded now: at entry (`ret` is `None`) the
     /// arguments the program passes; at exit the rest (what the kernel filled, and
     /// everything when the entry was not seen).
-    fn decode(&self, call: &Syscall, tid: Pid, ret: Option<i64>, args: &mut Args) {
+    fn decode(&self, call: &Syscall, pid: Pid, tid: Pid, ret: Option<i64>, args: &mut Args) {
         let memory = Memory::new(tid);
         let decoder = Decoder {
             memory: &memory,
             string_limit: self.string_limit,
             ret,
         };
-        Self::decode_with(call, &decoder, args);
+        self.decode_with(call, &decoder, (pid, tid), args);
     }
 
-    fn decode_with(call: &Syscall, decoder: &Decoder<'_>, args: &mut Args) {
+    fn decode_with(
+        &self,
+        call: &Syscall,
+        decoder: &Decoder<'_>,
+        (pid, tid): (Pid, Pid),
+        args: &mut Args,
+    ) {
         let ret = decoder.ret;
         // Every argument the table shows (clone's too, where the text shows those its flags
         // use), each decoded when the text trace decodes it.
@@ -103,7 +123,11 @@ impl JsonLines {
                 Some(_) => slot.is_none(),
             };
             if now && call.shown(i) {
-                *slot = Some(call.decode_arg(i, decoder));
+                let mut value = call.decode_arg(i, decoder);
+                if let Some(table) = &self.fds {
+                    table.annotate(pid, tid, &mut value);
+                }
+                *slot = Some(value);
             }
         }
     }
@@ -144,6 +168,7 @@ impl JsonLines {
                 end: Some(end),
                 duration,
                 injected,
+                ret_fd: entered.ret_fd.as_ref(),
             },
         })
     }
@@ -166,6 +191,7 @@ impl JsonLines {
                 tid: event.tid,
                 args: Default::default(),
                 ret_decoded: None,
+                ret_fd: None,
             },
         };
         if let Return::Value(value) = ret {
@@ -175,7 +201,10 @@ impl JsonLines {
                 string_limit: self.string_limit,
                 ret: Some(value),
             };
-            Self::decode_with(call, &decoder, &mut entered.args);
+            self.decode_with(call, &decoder, (event.pid, event.tid), &mut entered.args);
+            if let Some(table) = &self.fds {
+                entered.ret_fd = table.about_result(event.pid, event.tid, call, value);
+            }
             if Errno::from_ret(value).is_ok() {
                 entered.ret_decoded = crate::decode::ret(call, value, &decoder).map(|r| r.value);
             }
@@ -190,7 +219,7 @@ impl Sink for JsonLines {
         let (kind, body) = match &event.kind {
             EventKind::SyscallEntered { call } => {
                 let mut args = Args::default();
-                self.decode(call, tid, None, &mut args);
+                self.decode(call, event.pid, tid, None, &mut args);
                 let entered = Entered {
                     call: **call,
                     time: event.time,
@@ -198,6 +227,7 @@ impl Sink for JsonLines {
                     tid,
                     args,
                     ret_decoded: None,
+                    ret_fd: None,
                 };
                 if let Some(stale) = self.in_flight.insert(tid, entered) {
                     self.write_call(stale, Return::Unfinished, event.time, false)?;
@@ -211,7 +241,7 @@ impl Sink for JsonLines {
             } => return self.exited(event, call, *ret, *injected),
             EventKind::Injected { call } => {
                 let mut args = Args::default();
-                self.decode(call, tid, None, &mut args);
+                self.decode(call, event.pid, tid, None, &mut args);
                 let object = Object {
                     kind: "injected",
                     time: event.time,
@@ -224,6 +254,7 @@ impl Sink for JsonLines {
                         end: None,
                         duration: None,
                         injected: false,
+                        ret_fd: None,
                     },
                 };
                 return self.write(&object);
@@ -307,6 +338,8 @@ enum Body<'a> {
         duration: Option<Duration>,
         /// Its result is not the kernel's (strace's `(INJECTED)`).
         injected: bool,
+        /// What is known of the descriptor it returned (`-y`).
+        ret_fd: Option<&'a FdAbout>,
     },
     Signal {
         signal: i32,
@@ -334,6 +367,7 @@ impl Serialize for Object<'_> {
                 end,
                 duration,
                 injected,
+                ret_fd,
             } => {
                 map.serialize_entry("name", &call.name())?;
                 map.serialize_entry("number", &call.number())?;
@@ -344,6 +378,13 @@ impl Serialize for Object<'_> {
                 match end {
                     Some(Return::Value(ret)) => {
                         map.serialize_entry("ret", ret)?;
+                        if let Some(about) = ret_fd {
+                            let fd = Value::Described {
+                                fd: Box::new(Value::Fd(*ret as i32)),
+                                about: Box::new((*about).clone()),
+                            };
+                            map.serialize_entry("ret_fd", &JsonValue(&fd))?;
+                        }
                         match Errno::from_ret(*ret) {
                             Err(errno) => {
                                 map.serialize_entry("errno", &errno.name())?;

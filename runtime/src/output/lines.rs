@@ -6,6 +6,7 @@
 
 use crate::args::Decoder;
 use crate::decode;
+use crate::fds::FdTable;
 use crate::linux::Syscall;
 use crate::memory::{Memory, ReadMemory};
 use crate::render::{self, StringStyle};
@@ -31,6 +32,27 @@ pub(crate) struct Spelling {
     pub strings: StringStyle,
     /// How named constants are spelled (`-X`).
     pub constants: render::ConstStyle,
+}
+
+/// The descriptors of a call's process, when they are shown (`-y`): the table and the
+/// process.
+pub(crate) type Descriptors<'a> = Option<(&'a FdTable, Pid)>;
+
+/// What a sink knows of a call besides its registers: the calling thread, its in-out
+/// arguments as they were at entry ([`entry_values`]), and its process's descriptors.
+#[derive(Clone, Copy)]
+pub(crate) struct Known<'a> {
+    pub tid: Pid,
+    pub entry: &'a [(usize, Value)],
+    pub fds: Descriptors<'a>,
+}
+
+/// `value`, with what is known of its descriptors when they are shown.
+fn described(mut value: Value, fds: Descriptors<'_>, tid: Pid) -> Value {
+    if let Some((table, pid)) = fds {
+        table.annotate(pid, tid, &mut value);
+    }
+    value
 }
 
 /// How one call's arguments are shown: strace's `-e raw=`, `-e abbrev=`, `-e verbose=`.
@@ -113,6 +135,7 @@ pub(crate) fn entry_text(
     tid: Pid,
     spelling: Spelling,
     style: CallStyle,
+    fds: Descriptors<'_>,
 ) -> (String, usize) {
     let memory = Memory::new(tid);
     let decoder = Decoder {
@@ -166,7 +189,11 @@ pub(crate) fn entry_text(
         &decoder,
         spelling,
         style,
-        &[],
+        Known {
+            tid,
+            entry: &[],
+            fds,
+        },
     );
     if covered > 0 && slots.get(covered).is_some_and(|s| s.label.is_none()) {
         text.push_str(", ");
@@ -213,8 +240,9 @@ fn write_slots(
     decoder: &Decoder<'_>,
     spelling: Spelling,
     style: CallStyle,
-    entry: &[(usize, Value)],
+    known: Known<'_>,
 ) {
+    let Known { tid, entry, fds } = known;
     let failed = decoder
         .ret
         .is_some_and(|r| crate::Errno::from_ret(r).is_err());
@@ -233,7 +261,7 @@ fn write_slots(
         }
         let decoder = if slot.at_exit { decoder } else { &as_at_entry };
         let mut value = render::constants(
-            styled_arg(call, slot.index, decoder, style),
+            described(styled_arg(call, slot.index, decoder, style), fds, tid),
             spelling.constants,
         );
         if let Some((_, before)) = entry.iter().find(|(at, _)| *at == slot.index) {
@@ -277,17 +305,16 @@ pub(crate) struct ExitText {
 }
 
 /// The rest of a line after the `covered` arguments; `ret` is `None` when the call never
-/// returned (then `= ?`, as strace says). `entry` holds the in-out arguments as they were
-/// at the call's entry ([`entry_values`]).
+/// returned (then `= ?`, as strace says).
 pub(crate) fn exit_text(
     call: &Syscall,
     covered: usize,
-    tid: Pid,
     spelling: Spelling,
     style: CallStyle,
     ret: Option<i64>,
-    entry: &[(usize, Value)],
+    known: Known<'_>,
 ) -> ExitText {
+    let Known { tid, fds, .. } = known;
     let memory = Memory::new(tid);
     let decoder = Decoder {
         memory: &memory,
@@ -315,7 +342,7 @@ pub(crate) fn exit_text(
     if covered > 0 && rest.first().is_some_and(|s| s.label.is_some()) {
         args.push_str(", ");
     }
-    write_slots(&mut args, call, rest, &decoder, spelling, style, entry);
+    write_slots(&mut args, call, rest, &decoder, spelling, style, known);
     args.push(')');
     let kind = call.info().map_or(crate::value::RetKind::Hex, |i| i.ret);
     let mut result = String::new();
@@ -327,7 +354,14 @@ pub(crate) fn exit_text(
         }
         Ok(_) => match decode::ret(call, ret, &decoder) {
             Some(meaning) => render::decoded_result(&mut result, ret, &meaning),
-            None => render::result(&mut result, ret, kind),
+            None => {
+                render::result(&mut result, ret, kind);
+                if let Some((table, pid)) = fds
+                    && let Some(about) = table.about_result(pid, tid, call, ret)
+                {
+                    render::fd_about(&mut result, &about);
+                }
+            }
         },
         Err(_) => render::result(&mut result, ret, kind),
     }
@@ -439,6 +473,13 @@ impl Printer {
     pub(super) fn end_line(&mut self) -> io::Result<()> {
         self.out.write_all(b"\n")?;
         self.open = None;
+        self.col = 0;
+        self.flush_if_asked()
+    }
+
+    /// After whole lines written with [`put`](Self::put) (a hex dump): the column is at
+    /// a line's start again.
+    pub(super) fn end_dump(&mut self) -> io::Result<()> {
         self.col = 0;
         self.flush_if_asked()
     }

@@ -12,13 +12,14 @@
 //!   own (padded the same way); with one file per process no line is ever split;
 //! - `-T` appends ` <0.000012>` to a line whose syscall returned.
 
+mod dump;
 mod options;
 
 pub use options::{ColorChoice, PidPrefix, Quiet, TextOptions, Timestamps};
 
 use super::lines::{
-    BOLD, CallStyle, DIM, ExitText, Printer, RED, Spelling, YELLOW, entry_text, entry_values,
-    exit_text, siginfo_text,
+    BOLD, CallStyle, DIM, ExitText, Known, Printer, RED, Spelling, YELLOW, entry_text,
+    entry_values, exit_text, siginfo_text,
 };
 use crate::Interest;
 use crate::events::{Event, EventKind, Return, Sink, Tamper};
@@ -73,6 +74,8 @@ pub struct StraceText {
     defer: bool,
     /// No `raw=`, `abbrev=` or `verbose=` set leaves out a call.
     plain: bool,
+    /// `-e read=`, `-e write=`.
+    dumps: dump::Dumps,
 }
 
 /// A syscall between its entry part and the rest of its line.
@@ -150,7 +153,12 @@ impl StraceText {
             .then(LocalZone::from_env);
         let plain =
             options.raw == Interest::none() && options.abbrev.is_all() && options.verbose.is_all();
+        let dumps = dump::Dumps {
+            reads: options.dump_reads.clone(),
+            writes: options.dump_writes.clone(),
+        };
         StraceText {
+            dumps,
             spelling: Spelling {
                 string_limit: options.string_limit,
                 strings: options.strings,
@@ -280,7 +288,8 @@ impl StraceText {
     fn entered(&mut self, event: &Event<'_>, call: &crate::Syscall) -> io::Result<()> {
         let tid = event.tid;
         let style = self.style(call);
-        let (text, covered) = entry_text(call, tid, self.spelling, style);
+        let fds = self.descriptors(event.pid, style);
+        let (text, covered) = entry_text(call, tid, self.spelling, style, fds);
         let entry = entry_values(call, tid, self.spelling, style);
         let name_end = text.find('(').unwrap_or(text.len());
         let name_start = name_end.saturating_sub(call.name().len());
@@ -367,12 +376,19 @@ impl StraceText {
         } = exit_text(
             call,
             covered,
-            tid,
             self.spelling,
             style,
             value,
-            in_call.as_ref().map_or(&[], |c| &c.entry),
+            Known {
+                tid,
+                entry: in_call.as_ref().map_or(&[], |c| &c.entry),
+                fds: self.descriptors(event.pid, style),
+            },
         );
+        let dump = match value {
+            Some(ret) if self.dumps.any() => self.dumps.text(call, tid, ret),
+            _ => String::new(),
+        };
         // `-T`: only for a call that returned.
         let spent = match (&in_call, value) {
             (Some(in_call), Some(_)) if self.options.durations => {
@@ -412,7 +428,20 @@ impl StraceText {
             printer.put(" (INJECTED)")?;
         }
         printer.put(&spent)?;
-        printer.end_line()
+        printer.end_line()?;
+        if !dump.is_empty() {
+            printer.put(&dump)?;
+            printer.end_dump()?;
+        }
+        Ok(())
+    }
+
+    /// The descriptor table, when descriptors are shown in `style` (not raw).
+    fn descriptors(&self, pid: Pid, style: CallStyle) -> super::lines::Descriptors<'_> {
+        match &self.options.fds {
+            Some(table) if !style.raw => Some((table, pid)),
+            _ => None,
+        }
     }
 
     /// A non-leader thread `former` executed: it takes over the leader's id `tid`

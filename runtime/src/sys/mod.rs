@@ -489,3 +489,27 @@ pub fn set_dumpable(on: bool) -> bool {
         previous
     }
 }
+
+/// `getxattr(2)` of `name` on `path` (following links): the attribute's bytes, `None` when
+/// the file has no such attribute or cannot be reached. `/proc/PID/fd/N` of a socket has
+/// `system.sockprotoname`, the kernel's name of its protocol (`TCP`, `UNIX-STREAM`).
+pub fn getxattr(path: &std::ffi::CStr, name: &std::ffi::CStr) -> Option<Vec<u8>> {
+    let mut buf = vec![0u8; 256];
+    // SAFETY: both names are NUL-terminated C strings that outlive the call, and the
+    // kernel writes at most `buf.len()` bytes into `buf`, which is that long.
+    let len = unsafe {
+        libc::getxattr(
+            path.as_ptr(),
+            name.as_ptr(),
+            buf.as_mut_ptr().cast::<libc::c_void>(),
+            buf.len(),
+        )
+    };
+    let len = usize::try_from(len).ok()?;
+    buf.truncate(len);
+    // The kernel counts the terminating NUL of a string attribute.
+    if buf.last() == Some(&0) {
+        buf.pop();
+    }
+    Some(buf)
+}

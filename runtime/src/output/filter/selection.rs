@@ -1,6 +1,7 @@
 //! [`Selection`]: what strace's `-e` qualifiers, `-P`, `-z` and `-Z` choose.
 
 use super::sets::{self, FdSet, SignalSet, Status, StatusSet};
+use crate::fds::DecodeFds;
 use crate::linux::{SYSCALLS, Syscall};
 use crate::output::text::{Quiet, TextOptions};
 use crate::value::ArgKind;
@@ -42,7 +43,7 @@ pub enum SelectionError {
     },
     /// `-e KEY=...` with a key strace does not have.
     #[error(
-        "unknown qualifier '{0}' (expected trace, trace-fds, signal, status, quiet, abbrev, verbose or raw)"
+        "unknown qualifier '{0}' (expected trace, trace-fds, signal, status, quiet, abbrev, verbose, raw, read, write or decode-fds)"
     )]
     UnknownQualifier(String),
     /// A qualifier strace has and interpose does not implement.
@@ -67,6 +68,9 @@ enum Key {
     Signal,
     Status,
     Quiet,
+    Read,
+    Write,
+    DecodeFds,
 }
 
 const KEYS: &[(&str, Option<Key>)] = &[
@@ -90,16 +94,16 @@ const KEYS: &[(&str, Option<Key>)] = &[
     ("silent", Some(Key::Quiet)),
     ("silence", Some(Key::Quiet)),
     ("q", Some(Key::Quiet)),
+    ("read", Some(Key::Read)),
+    ("reads", Some(Key::Read)),
+    ("r", Some(Key::Read)),
+    ("write", Some(Key::Write)),
+    ("writes", Some(Key::Write)),
+    ("w", Some(Key::Write)),
+    ("decode-fd", Some(Key::DecodeFds)),
+    ("decode-fds", Some(Key::DecodeFds)),
     // strace's, not implemented here.
-    ("read", None),
-    ("reads", None),
-    ("r", None),
-    ("write", None),
-    ("writes", None),
-    ("w", None),
     ("kvm", None),
-    ("decode-fd", None),
-    ("decode-fds", None),
     ("decode-pid", None),
     ("decode-pids", None),
     ("secontext", None),
@@ -129,6 +133,9 @@ pub const TAMPERING_KEYS: &[&str] = &["inject", "fault"];
 ///   the exception: several accumulate (strace 6.1 keeps only the last one): `SET` adds
 ///   to what earlier ones chose, `!SET` takes from it (from everything, when first),
 ///   `all` and `none` start again.
+/// - `read=SET` and `write=SET` (`reads`/`r`, `writes`/`w`) choose no call: they name the
+///   descriptors whose data the text dumps in hex; `decode-fds=SET` (`decode-fd`) says what
+///   is shown of descriptors (see [`DecodeFds::parse`]).
 /// - `-z` is `status=successful`, `-Z` `status=failed`; the last of the three wins.
 /// - `-P PATH`: calls with a path argument equal to PATH (as written, or as `realpath`
 ///   resolves it), or with a descriptor argument open on it; `trace-fds=SET`: calls with a
@@ -160,6 +167,11 @@ pub struct Selection {
     abbrev: Option<Interest>,
     verbose: Option<Interest>,
     raw: Option<Interest>,
+    /// `-e read=`, `-e write=`: descriptors whose data is dumped.
+    dump_reads: Option<FdSet>,
+    dump_writes: Option<FdSet>,
+    /// `-e decode-fds=`.
+    decode_fds: Option<DecodeFds>,
 }
 
 impl Selection {
@@ -172,9 +184,8 @@ impl Selection {
     ///
     /// # Errors
     /// An unknown qualifier, syscall, class, signal, status or quiet name, a bad regular
-    /// expression, a qualifier interpose does not implement (`read=`, `write=`, `kvm=`,
-    /// `decode-fds=`, `decode-pids=`, `secontext=`), or a tampering rule (`inject=`,
-    /// `fault=`), which is not a selection.
+    /// expression, a qualifier interpose does not implement (`kvm=`, `decode-pids=`,
+    /// `secontext=`), or a tampering rule (`inject=`, `fault=`), which is not a selection.
     pub fn qualify(&mut self, expr: &str) -> Result<(), SelectionError> {
         let (key, value) = match expr.split_once('=') {
             Some((key, value)) if is_key(key) => {
@@ -201,6 +212,15 @@ impl Selection {
             Key::Signal => self.signals = SignalSet::parse(value)?,
             Key::Status => self.status = StatusSet::parse(value)?,
             Key::Quiet => self.quiet = Some(sets::quiet(value)?),
+            Key::Read => self.dump_reads = Some(FdSet::parse(value)?),
+            Key::Write => self.dump_writes = Some(FdSet::parse(value)?),
+            Key::DecodeFds => {
+                let set = DecodeFds::parse(value).map_err(|_| SelectionError::Invalid {
+                    what: "decode-fds",
+                    token: value.to_string(),
+                })?;
+                self.decode_fds = Some(set);
+            }
         }
         Ok(())
     }
@@ -356,8 +376,15 @@ impl Selection {
             raw: self.raw(),
             abbrev: self.abbrev(),
             verbose: self.verbose(),
+            dump_reads: self.dump_reads.clone(),
+            dump_writes: self.dump_writes.clone(),
             ..options
         }
+    }
+
+    /// What `-e decode-fds=` chose, if it was given.
+    pub fn decode_fds(&self) -> Option<DecodeFds> {
+        self.decode_fds
     }
 }
 
@@ -402,12 +429,29 @@ mod tests {
         assert!(s.traces_name("read") && !s.traces_name("write"));
         assert_eq!(
             Selection::new().qualify("foo=bar").unwrap_err().to_string(),
-            "unknown qualifier 'foo' (expected trace, trace-fds, signal, status, quiet, abbrev, verbose or raw)"
+            "unknown qualifier 'foo' (expected trace, trace-fds, signal, status, quiet, abbrev, verbose, raw, read, write or decode-fds)"
         );
         assert_eq!(
-            Selection::new().qualify("read=3"),
-            Err(SelectionError::Unsupported("read".into()))
+            Selection::new().qualify("kvm=vcpu"),
+            Err(SelectionError::Unsupported("kvm".into()))
         );
+        let mut s = Selection::new();
+        s.qualify("read=3").unwrap();
+        s.qualify("w=!1").unwrap();
+        s.qualify("decode-fds=path,socket").unwrap();
+        let options = s.text_options(TextOptions::default());
+        assert!(
+            options
+                .dump_reads
+                .is_some_and(|set| set.contains(3) && !set.contains(4))
+        );
+        assert!(
+            options
+                .dump_writes
+                .is_some_and(|set| !set.contains(1) && set.contains(4))
+        );
+        assert!(s.decode_fds().is_some_and(|d| d.path && d.socket && !d.dev));
+        assert!(s.qualify("decode-fds=paths").is_err());
         assert_eq!(
             Selection::new().qualify("inject=openat:error=EACCES"),
             Err(SelectionError::Tampering("inject".into()))

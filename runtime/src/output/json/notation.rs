@@ -2,6 +2,7 @@
 //! intermediate `serde_json::Value`, and no allocation but for bytes that are not UTF-8.
 
 use crate::events::SigInfo;
+use crate::fds::FdKind;
 use crate::value::{SetInfo, Value};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use std::fmt;
@@ -135,7 +136,44 @@ impl Serialize for JsonValue<'_> {
                 map.serialize_entry("tv_nsec", nsec)?;
                 map.end()
             }
+            Value::Described { fd, about } => {
+                let mut map = s.serialize_map(None)?;
+                map.serialize_entry("fd", &JsonValue(fd))?;
+                if let Some(path) = &about.path {
+                    map.serialize_entry("path", &String::from_utf8_lossy(path))?;
+                }
+                if about.deleted {
+                    map.serialize_entry("deleted", &true)?;
+                }
+                match &about.kind {
+                    FdKind::File => {}
+                    FdKind::Device {
+                        block,
+                        major,
+                        minor,
+                    } => {
+                        let kind = if *block { "block" } else { "char" };
+                        map.serialize_entry("device", &Device(kind, *major, *minor))?;
+                    }
+                    FdKind::Socket(text) => map.serialize_entry("socket", text)?,
+                    FdKind::Pidfd(pid) => map.serialize_entry("pidfd", pid)?,
+                }
+                map.end()
+            }
         }
+    }
+}
+
+/// `{"type": "char", "major": 1, "minor": 3}`.
+struct Device(&'static str, u32, u32);
+
+impl Serialize for Device {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(3))?;
+        map.serialize_entry("type", self.0)?;
+        map.serialize_entry("major", &self.1)?;
+        map.serialize_entry("minor", &self.2)?;
+        map.end()
     }
 }
 

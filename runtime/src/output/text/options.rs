@@ -1,7 +1,8 @@
 //! What the strace text sink can be told: strace's layout flags (`-t`, `-r`, `-T`, `-x`,
 //! `-q`, the pid prefix) and colour.
 
-use super::super::filter::SignalSet;
+use super::super::filter::{FdSet, SignalSet};
+use crate::fds::FdTable;
 use crate::render::{ConstStyle, StringStyle};
 use crate::{DEFAULT_STRING_LIMIT, Interest};
 use std::str::FromStr;
@@ -53,6 +54,14 @@ pub struct TextOptions {
     /// Flush after every line: for a terminal, or a pipe someone is reading. Otherwise the
     /// output is block-buffered.
     pub flush_each_line: bool,
+    /// Descriptors shown with what they are (`-y`, `-yy`, `--decode-fds=`): the table,
+    /// which must also be a sink of the same trace, added before this one. `None`: as
+    /// numbers.
+    pub fds: Option<FdTable>,
+    /// Dump in hex the data read from these descriptors (`-e read=`).
+    pub dump_reads: Option<FdSet>,
+    /// Dump in hex the data written to these descriptors (`-e write=`).
+    pub dump_writes: Option<FdSet>,
 }
 
 impl Default for TextOptions {
@@ -72,6 +81,9 @@ impl Default for TextOptions {
             durations: false,
             color: false,
             flush_each_line: true,
+            fds: None,
+            dump_reads: None,
+            dump_writes: None,
         }
     }
 }
