@@ -28,6 +28,10 @@ pub trait Declared {
 
 /// A struct a pointer argument can point to, decoded for rendering.
 pub trait StructDecode: Declared {
+    /// The bytes [`decode_at`](StructDecode::decode_at) reads (0: none, shown as an
+    /// address): what the eBPF backend copies.
+    const SIZE: usize;
+
     /// Decodes the struct at `addr`; `None` when its memory cannot be read.
     fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value>;
 }
@@ -92,6 +96,7 @@ macro_rules! opaque {
         /// Not decoded: shown as its address.
         pub enum $name {}
         impl StructDecode for $name {
+            const SIZE: usize = 0;
             fn decode_at(_: &Decoder<'_>, addr: u64) -> Option<Value> {
                 Some(Value::Addr(addr))
             }
@@ -161,6 +166,7 @@ fn timeval(t: &libc::timeval) -> Value {
 macro_rules! decode_pod {
     ($($ty:ty => |$v:ident| $e:expr),* $(,)?) => {$(
         impl StructDecode for $ty {
+            const SIZE: usize = std::mem::size_of::<$ty>();
             fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value> {
                 let $v: $ty = d.memory.read_pod(addr).ok()?;
                 Some($e)
@@ -213,6 +219,8 @@ decode_pod! {
 }
 
 impl StructDecode for Sigset {
+    const SIZE: usize = 8;
+
     fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value> {
         let bits: u64 = d.memory.read_pod(addr).ok()?;
         Some(sigset(bits))
@@ -244,6 +252,8 @@ const SA_FLAGS: &[(&str, u64)] = &[
 ];
 
 impl StructDecode for Sigaction {
+    const SIZE: usize = 32;
+
     fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value> {
         let [handler, flags, restorer, mask] = d.memory.read_words(addr, 4).ok()?[..] else {
             return None;

@@ -6,8 +6,9 @@
 
 use crate::args::Decoder;
 use crate::decode;
+use crate::events::EventMemory;
 use crate::linux::Syscall;
-use crate::memory::{Memory, ReadMemory};
+use crate::memory::ReadMemory;
 use crate::render::{self, StringStyle};
 use crate::sys::SigInfo;
 use crate::value::{ArgKind, Value};
@@ -104,11 +105,10 @@ fn raw_hex(out: &mut String, value: u64) {
 /// `[i386] `, for colour).
 pub(crate) fn entry_text(
     call: &Syscall,
-    tid: Pid,
+    (tid, memory): (Pid, EventMemory<'_>),
     spelling: Spelling,
     style: CallStyle,
 ) -> (String, usize) {
-    let memory = Memory::new(tid);
     let decoder = Decoder {
         memory: &memory,
         string_limit: spelling.string_limit,
@@ -151,7 +151,7 @@ pub(crate) fn entry_text(
     let slots = decode::slots(call);
     let covered = slots.iter().position(|s| s.at_exit).unwrap_or(slots.len());
     if matches!(call, Syscall::RtSigreturn(_)) {
-        signal_frame_mask(&mut text, tid, &memory);
+        signal_frame_mask(&mut text, tid, memory);
     }
     write_slots(
         &mut text,
@@ -201,8 +201,12 @@ fn write_slots(
 /// on the stack; strace shows it: `{mask=[ALRM]}`. At entry the handler's return has
 /// popped the frame's return address, so the stack pointer is at the `ucontext`, whose
 /// `uc_sigmask` follows uc_flags, uc_link, uc_stack and the 256-byte sigcontext.
-fn signal_frame_mask(text: &mut String, tid: Pid, memory: &Memory) {
+/// Only a live thread's registers say where the frame is; a copy does not show the mask.
+fn signal_frame_mask(text: &mut String, tid: Pid, memory: EventMemory<'_>) {
     const UC_SIGMASK: u64 = 8 + 8 + 24 + 256;
+    let EventMemory::Live(memory) = memory else {
+        return;
+    };
     let Ok(regs) = ptrace::getregs(tid) else {
         return;
     };
@@ -235,12 +239,11 @@ pub(crate) struct ExitText {
 pub(crate) fn exit_text(
     call: &Syscall,
     covered: usize,
-    tid: Pid,
+    memory: EventMemory<'_>,
     spelling: Spelling,
     style: CallStyle,
     ret: Option<i64>,
 ) -> ExitText {
-    let memory = Memory::new(tid);
     let decoder = Decoder {
         memory: &memory,
         string_limit: spelling.string_limit,

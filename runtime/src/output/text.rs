@@ -277,7 +277,7 @@ impl StraceText {
     fn entered(&mut self, event: &Event<'_>, call: &crate::Syscall) -> io::Result<()> {
         let tid = event.tid;
         let style = self.style(call);
-        let (text, covered) = entry_text(call, tid, self.spelling, style);
+        let (text, covered) = entry_text(call, (tid, event.memory()), self.spelling, style);
         let name_end = text.find('(').unwrap_or(text.len());
         let name_start = name_end.saturating_sub(call.name().len());
         let held = if self.defer {
@@ -359,7 +359,7 @@ impl StraceText {
             args,
             result,
             failed,
-        } = exit_text(call, covered, tid, self.spelling, style, value);
+        } = exit_text(call, covered, event.memory(), self.spelling, style, value);
         // `-T`: only for a call that returned.
         let spent = match (&in_call, value) {
             (Some(in_call), Some(_)) if self.options.durations => {
@@ -508,6 +508,12 @@ impl Sink for StraceText {
             }
             EventKind::Detached => self.forget(tid),
             EventKind::Exec { .. } | EventKind::Injected { .. } => Ok(()),
+            EventKind::Lost { records: 0 } => Ok(()),
+            EventKind::Lost { records } => {
+                // Never a silent gap: the trace above misses the calls of these records.
+                let text = format!("+++ {records} records lost: the eBPF ring buffer was full +++");
+                self.line(tid, time, &text, Some(RED))
+            }
         }
     }
 
