@@ -489,3 +489,17 @@ pub fn set_dumpable(on: bool) -> bool {
         previous
     }
 }
+
+/// `poll(2)` for input on `fd`, for at most `timeout`; whatever the answer (a caller reads
+/// the descriptor without blocking afterwards).
+pub fn poll_readable(fd: std::os::fd::RawFd, timeout: std::time::Duration) {
+    let mut pollfd = libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    let ms = i32::try_from(timeout.as_millis()).unwrap_or(i32::MAX);
+    // SAFETY: one valid pollfd on this stack; poll only reads `fd` as a number (a closed
+    // descriptor is reported as POLLNVAL, never dereferenced).
+    unsafe { libc::poll(&mut pollfd, 1, ms) };
+}
