@@ -214,12 +214,24 @@ impl AddressSpace for Memory {
 #[derive(Clone, Debug, Default)]
 pub struct Image {
     regions: std::collections::BTreeMap<u64, Vec<u8>>,
+    stack_pointer: Option<u64>,
 }
 
 impl Image {
     /// An image with nothing mapped.
     pub fn new() -> Self {
         Image::default()
+    }
+
+    /// The thread's stack pointer at the syscall's entry, when the copy says it: a call
+    /// such as `rt_sigreturn` is decoded from memory found from it.
+    pub fn stack_pointer(&self) -> Option<u64> {
+        self.stack_pointer
+    }
+
+    /// Records the thread's stack pointer at the syscall's entry.
+    pub fn set_stack_pointer(&mut self, sp: u64) {
+        self.stack_pointer = Some(sp);
     }
 
     /// Maps `bytes` at `addr`, replacing what overlaps them. Bytes that would run past the

@@ -394,7 +394,7 @@ impl Decoder {
                 let former = Pid::from_raw(former as i32);
                 self.emit(tid, tgid, time, None, EventKind::Exec { former });
             }
-            Kind::Exit { status } => {
+            Kind::Exit { status, superseded } => {
                 if let Some(p) = self.pending.remove(&tid) {
                     let exited = EventKind::SyscallExited {
                         call: &p.call,
@@ -404,13 +404,15 @@ impl Decoder {
                     let spent = Duration::from_nanos(time_ns.saturating_sub(p.enter_ns));
                     self.emit(tid, tgid, time, Some((spent, &p.image)), exited);
                 }
-                if self.visible(tid) {
+                if self.visible(tid) && !superseded {
                     let status = WaitStatus::from_raw(status);
                     self.emit(tid, tgid, time, None, EventKind::Exited(status));
                 }
             }
             Kind::Signal { signal, info } => {
-                if self.visible(tid) {
+                // A fatal signal to an untraced process is turned into SIGKILL as it is
+                // sent; ptrace (and strace) never show a SIGKILL delivery.
+                if self.visible(tid) && signal != libc::SIGKILL {
                     self.emit(tid, tgid, time, None, EventKind::Signal { signal, info });
                 }
             }

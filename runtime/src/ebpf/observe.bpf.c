@@ -38,8 +38,19 @@ typedef struct {
 	int counter;
 } atomic_t;
 
+typedef struct {
+	unsigned long sig[1];
+} sigset_t;
+
+struct sigpending {
+	sigset_t signal;
+} __attribute__((preserve_access_index));
+
+struct task_struct;
+
 struct signal_struct {
 	atomic_t live;
+	struct task_struct *group_exec_task;
 } __attribute__((preserve_access_index));
 
 struct task_struct {
@@ -47,7 +58,16 @@ struct task_struct {
 	int tgid;
 	int exit_code;
 	struct signal_struct *signal;
+	struct sigpending pending;
 } __attribute__((preserve_access_index));
+
+// The thread is being killed (exit_group or a fatal signal in another thread, an execve
+// in another thread): the kernel queued SIGKILL to it. What its call returns now never
+// reaches the program, and ptrace shows the call unfinished (`= ?`).
+static __always_inline int dying(struct task_struct *task)
+{
+	return (BPF_CORE_READ(task, pending.signal.sig[0]) >> 8) & 1;
+}
 
 // x86_64's struct pt_regs (the syscall ABI's saved registers).
 struct regs {
@@ -198,12 +218,14 @@ static __always_inline int is_traced(u32 tgid)
 	return bpf_map_lookup_elem(&traced, &tgid) != 0;
 }
 
-// Sends `size` bytes of the scratch buffer, waking the reader only once enough waits (it
-// also polls every few milliseconds), so a busy program is not slowed by wake-ups.
+// Sends `size` bytes of the scratch buffer, waking the reader only as the data waiting
+// crosses WAKE_BYTES (it also polls every few milliseconds), so a busy program is not
+// slowed by wake-ups: one per batch, not one per record while the reader catches up.
 static __always_inline void send(struct scratch *s, u32 size)
 {
 	u64 flags = BPF_RB_NO_WAKEUP;
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= WAKE_BYTES)
+	u64 waiting = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	if (waiting < WAKE_BYTES && waiting + size >= WAKE_BYTES)
 		flags = BPF_RB_FORCE_WAKEUP;
 	size &= (SCRATCH - 1);
 	if (size < sizeof(struct header))
@@ -460,10 +482,17 @@ static __always_inline void syscall_record(struct header *h, struct scratch *s, 
 	u32 off = sizeof(*h);
 	// The exit of a call whose entry was recorded: its memory was copied then.
 	int entered = h->nr == 59 || h->nr == 322 || h->nr == 60 || h->nr == 231;
-	if (nr < 512 && (entry || !entered)) {
+	struct capture *c = bpf_map_lookup_elem(&capture, &nr);
+	// Most calls point to nothing worth copying (getppid, close, mmap): no copy at all.
+	u64 ops = c ? *(u64 *)c->op : 0;
+	if (ops && (entry || !entered)) {
 		for (u32 i = 0; i < 6; i++)
 			off = copy_arg(off, i, entry);
 	}
+	// rt_sigreturn has no argument but restores the mask saved in the signal frame at
+	// the stack pointer (its ucontext's uc_sigmask, 296 bytes in), which strace shows.
+	if (nr == 15 && !entry)
+		off = copy_bytes(off, h->sp + 296, 8);
 	// Found again: the verifier forgets what the calls above could not change.
 	s = scratch_here();
 	if (!s)
@@ -515,6 +544,12 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	struct regs regs;
 	if (bpf_probe_read_kernel(&regs, sizeof(regs), (void *)ctx->args[0]) != 0)
+		return 0;
+	// A call the kill interrupted (EINTR, ERESTART*) is left in flight: sched_process_exit
+	// records it unfinished. One that completed (a kill of its own process) returned.
+	s64 ret = (s64)ctx->args[1];
+	int interrupted = ret == -4 || (ret >= -516 && ret <= -512);
+	if (interrupted && dying((struct task_struct *)bpf_get_current_task()))
 		return 0;
 	struct scratch *s = start(REC_SYSCALL, tid, tgid);
 	if (!s)
@@ -597,6 +632,21 @@ int sched_process_exit(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	u32 tid = BPF_CORE_READ(task, pid);
 	int live = BPF_CORE_READ(task, signal, live.counter);
+	struct inflight *in = bpf_map_lookup_elem(&inflight, &tid);
+	// A call the thread was still in (another thread's exit_group, a fatal signal): its
+	// entry, so the trace shows it unfinished. execve, exit and exit_group have theirs.
+	if (in && in->nr >= 0 && in->nr != 59 && in->nr != 322 && in->nr != 60 && in->nr != 231) {
+		struct scratch *s = start(REC_SYSCALL, tid, tgid);
+		if (s) {
+			struct header *h = (struct header *)s->data;
+			h->flags = F_ENTER_ONLY;
+			h->nr = in->nr;
+			__builtin_memcpy(h->args, in->args, sizeof(h->args));
+			h->enter_ns = in->enter_ns;
+			h->sp = in->sp;
+			syscall_record(h, s, 1);
+		}
+	}
 	bpf_map_delete_elem(&inflight, &tid);
 	struct scratch *s = start(REC_EXIT, tid, tgid);
 	if (!s)
@@ -604,6 +654,10 @@ int sched_process_exit(struct bpf_raw_tracepoint_args *ctx)
 	struct header *h = (struct header *)s->data;
 	h->ret = BPF_CORE_READ(task, exit_code);
 	h->args[0] = live == 0;
+	// The leader of a process another thread of which executes: the executing thread
+	// takes over its id and goes on (ptrace never reports this death).
+	struct task_struct *exec = BPF_CORE_READ(task, signal, group_exec_task);
+	h->args[1] = exec && exec != task && tid == tgid;
 	h->size = sizeof(*h);
 	send(s, sizeof(*h));
 	// The last thread: the process is gone (user space waits for an empty map).

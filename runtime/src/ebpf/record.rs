@@ -40,8 +40,9 @@ pub(super) enum Kind {
     Fork,
     /// An exec; `former` is the tid that called execve.
     Exec { former: u32 },
-    /// The thread exited with this wait status.
-    Exit { status: i32 },
+    /// The thread exited with this wait status; `superseded`: the leader of a process in
+    /// which another thread executes, which takes over its id.
+    Exit { status: i32, superseded: bool },
     /// A signal is delivered.
     Signal { signal: i32, info: Option<SigInfo> },
 }
@@ -99,9 +100,11 @@ impl Record {
         }
         let enter_ns = u64_at(bytes, 80)?;
         let exit_ns = u64_at(bytes, 88)?;
+        let sp = u64_at(bytes, 96)?;
         let regions = u32_at(bytes, 104)?;
         let size = (u32_at(bytes, 108)? as usize).min(bytes.len());
         let mut image = Image::new();
+        image.set_stack_pointer(sp);
         let mut at = HEADER;
         let mut info = None;
         for _ in 0..regions {
@@ -129,7 +132,10 @@ impl Record {
             REC_EXEC => Kind::Exec {
                 former: args[0] as u32,
             },
-            REC_EXIT => Kind::Exit { status: ret as i32 },
+            REC_EXIT => Kind::Exit {
+                status: ret as i32,
+                superseded: args[1] != 0,
+            },
             REC_SIGNAL => Kind::Signal {
                 signal: args[0] as i32,
                 info,

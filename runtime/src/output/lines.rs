@@ -201,17 +201,18 @@ fn write_slots(
 /// on the stack; strace shows it: `{mask=[ALRM]}`. At entry the handler's return has
 /// popped the frame's return address, so the stack pointer is at the `ucontext`, whose
 /// `uc_sigmask` follows uc_flags, uc_link, uc_stack and the 256-byte sigcontext.
-/// Only a live thread's registers say where the frame is; a copy does not show the mask.
+/// The stack pointer is the live thread's, or the one a copy recorded.
 fn signal_frame_mask(text: &mut String, tid: Pid, memory: EventMemory<'_>) {
     const UC_SIGMASK: u64 = 8 + 8 + 24 + 256;
-    let EventMemory::Live(memory) = memory else {
-        return;
+    let sp = match memory {
+        EventMemory::Live(_) => ptrace::getregs(tid).ok().map(|regs| regs.rsp),
+        EventMemory::Copy(image) => image.stack_pointer(),
     };
-    let Ok(regs) = ptrace::getregs(tid) else {
+    let Some(sp) = sp else {
         return;
     };
     // The stack pointer is the program's: near the top of the address space it wraps.
-    let Some(at) = regs.rsp.checked_add(UC_SIGMASK) else {
+    let Some(at) = sp.checked_add(UC_SIGMASK) else {
         return;
     };
     if let Ok(mask) = memory.read_pod::<u64>(at) {
