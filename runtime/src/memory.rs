@@ -234,6 +234,13 @@ impl Image {
         self.stack_pointer = Some(sp);
     }
 
+    /// The mapped regions, by address.
+    pub fn regions(&self) -> impl Iterator<Item = (u64, &[u8])> {
+        self.regions
+            .iter()
+            .map(|(addr, bytes)| (*addr, bytes.as_slice()))
+    }
+
     /// Maps `bytes` at `addr`, replacing what overlaps them. Bytes that would run past the
     /// end of the address space are dropped.
     pub fn map(&mut self, addr: u64, bytes: &[u8]) {

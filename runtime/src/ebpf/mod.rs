@@ -254,6 +254,10 @@ struct Pending {
     call: Syscall,
     image: Image,
     enter_ns: u64,
+    pid: u32,
+    /// Its entry was told to the sinks. An execve's is told only once the exec (or its
+    /// failure) has filled in what its entry could not copy.
+    announced: bool,
 }
 
 /// Turns records into the events the ptrace engine would have told.
@@ -352,21 +356,30 @@ impl Decoder {
                     return;
                 }
                 if entry_only {
-                    let entered = EventKind::SyscallEntered { call: &call };
-                    let at = self.time(enter_ns);
-                    self.emit(tid, tgid, at, Some((Duration::ZERO, &image)), entered);
-                    let pending = Pending {
+                    let mut pending = Pending {
                         call,
                         image,
                         enter_ns,
+                        pid: tgid,
+                        announced: false,
                     };
+                    if !exec {
+                        self.announce(tid, &mut pending);
+                    }
                     self.pending.insert(tid, pending);
                     return;
                 }
                 let spent = Duration::from_nanos(time_ns.saturating_sub(enter_ns));
                 let pending = self.pending.remove(&tid).filter(|p| p.call.number() == nr);
                 let (call, image) = match pending {
-                    Some(p) => (p.call, p.image),
+                    Some(mut p) => {
+                        // A failed execve: what its exit copied again.
+                        for (addr, bytes) in image.regions() {
+                            p.image.map(addr, bytes);
+                        }
+                        self.announce(tid, &mut p);
+                        (p.call, p.image)
+                    }
                     None => {
                         let entered = EventKind::SyscallEntered { call: &call };
                         let at = self.time(enter_ns);
@@ -382,20 +395,26 @@ impl Decoder {
                 self.emit(tid, tgid, time, Some((spent, &image)), exited);
             }
             Kind::Fork => self.emit(tid, tgid, time, None, EventKind::Started),
-            Kind::Exec { former } => {
+            Kind::Exec {
+                former,
+                filename,
+                argv,
+            } => {
                 if tgid == self.root {
                     self.root_started = true;
                 }
-                if former != tid
-                    && let Some(p) = self.pending.remove(&former)
-                {
+                if let Some(mut p) = self.pending.remove(&former) {
+                    fill_exec(&mut p, filename, argv);
+                    // Told as the thread that called it, before the exec.
+                    self.announce(former, &mut p);
                     self.pending.insert(tid, p);
                 }
                 let former = Pid::from_raw(former as i32);
                 self.emit(tid, tgid, time, None, EventKind::Exec { former });
             }
             Kind::Exit { status, superseded } => {
-                if let Some(p) = self.pending.remove(&tid) {
+                if let Some(mut p) = self.pending.remove(&tid) {
+                    self.announce(tid, &mut p);
                     let exited = EventKind::SyscallExited {
                         call: &p.call,
                         ret: Return::Unfinished,
@@ -419,6 +438,20 @@ impl Decoder {
         }
     }
 
+    /// Tells the sinks that the pending call entered, if not yet told.
+    fn announce(&mut self, tid: u32, pending: &mut Pending) {
+        if pending.announced {
+            return;
+        }
+        pending.announced = true;
+        let at = self.time(pending.enter_ns);
+        let entered = EventKind::SyscallEntered {
+            call: &pending.call,
+        };
+        let copy = Some((Duration::ZERO, &pending.image));
+        self.emit(tid, pending.pid, at, copy, entered);
+    }
+
     /// Ends every sink; the first failed write, if any.
     fn finish(mut self) -> Option<std::io::Error> {
         for sink in &mut self.sinks {
@@ -427,5 +460,34 @@ impl Decoder {
             }
         }
         self.output_error
+    }
+}
+
+/// Maps what the kernel kept of an execve's arguments where its entry could not copy
+/// them: the file name at the `pathname` pointer, the n-th argv string at the n-th pointer
+/// of the argv array (when the array itself was copied).
+fn fill_exec(pending: &mut Pending, filename: Option<Vec<u8>>, argv: Vec<Vec<u8>>) {
+    use crate::memory::ReadMemory;
+    let (path, array) = match pending.call {
+        Syscall::Execve(call) => (call.pathname.0, call.argv.0),
+        // The kernel's file name is then the descriptor's path, not the argument.
+        Syscall::Execveat(call) => (0, call.argv.0),
+        _ => return,
+    };
+    let image = &mut pending.image;
+    let with_nul = |image: &mut Image, addr: u64, mut bytes: Vec<u8>| {
+        if addr != 0 && image.read_cstr(addr, 0).is_err() {
+            bytes.push(0);
+            image.map(addr, &bytes);
+        }
+    };
+    if let Some(filename) = filename {
+        with_nul(image, path, filename);
+    }
+    let Ok((pointers, _)) = image.read_pointer_array(array, argv.len()) else {
+        return;
+    };
+    for (pointer, string) in pointers.into_iter().zip(argv) {
+        with_nul(image, pointer, string);
     }
 }

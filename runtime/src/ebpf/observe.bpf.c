@@ -53,7 +53,17 @@ struct signal_struct {
 	struct task_struct *group_exec_task;
 } __attribute__((preserve_access_index));
 
+struct mm_struct {
+	unsigned long arg_start;
+	unsigned long arg_end;
+} __attribute__((preserve_access_index));
+
+struct linux_binprm {
+	const char *filename;
+} __attribute__((preserve_access_index));
+
 struct task_struct {
+	struct mm_struct *mm;
 	int pid;
 	int tgid;
 	int exit_code;
@@ -78,7 +88,8 @@ struct regs {
 // Record types: keep in step with runtime/src/ebpf/record.rs.
 #define REC_SYSCALL 1 // a syscall that returned (or an enter-only record, see flags)
 #define REC_FORK 2    // a new process or thread: tid, tgid; args[0] = parent tid
-#define REC_EXEC 3    // sched_process_exec: tid; args[0] = former tid
+#define REC_EXEC 3    // sched_process_exec: tid; args[0] = former tid; regions: the
+                      // file name (address 0) and the new program's argv strings
 #define REC_EXIT 4    // sched_process_exit: ret = exit code, args[0] = group dead
 #define REC_SIGNAL 5  // signal_deliver: args[0] = signal; a region holds the siginfo
 
@@ -481,7 +492,10 @@ static __always_inline void syscall_record(struct header *h, struct scratch *s, 
 	u32 nr = h->nr;
 	u32 off = sizeof(*h);
 	// The exit of a call whose entry was recorded: its memory was copied then.
-	int entered = h->nr == 59 || h->nr == 322 || h->nr == 60 || h->nr == 231;
+	// A failed execve is copied again: its pages are the old program's, and the kernel
+	// has read them (a vfork child's execve may name strings no one had touched).
+	int exec = h->nr == 59 || h->nr == 322;
+	int entered = (exec && h->ret == 0) || h->nr == 60 || h->nr == 231;
 	struct capture *c = bpf_map_lookup_elem(&capture, &nr);
 	// Most calls point to nothing worth copying (getppid, close, mmap): no copy at all.
 	u64 ops = c ? *(u64 *)c->op : 0;
@@ -619,7 +633,33 @@ int sched_process_exec(struct bpf_raw_tracepoint_args *ctx)
 	struct header *h = (struct header *)s->data;
 	h->args[0] = (u32)ctx->args[1];
 	h->size = sizeof(*h);
-	send(s, sizeof(*h));
+	// What execve's entry could not copy (pages of the old program no one had touched):
+	// the file name the kernel kept, and the argv strings it copied onto the new stack.
+	struct linux_binprm *bprm = (struct linux_binprm *)ctx->args[2];
+	const char *filename = BPF_CORE_READ(bprm, filename);
+	u32 off = sizeof(*h);
+	u32 at = off + sizeof(struct region);
+	long n = bpf_probe_read_kernel_str(s->data + at, 4096, filename);
+	if (n > 0) {
+		struct region r = { .addr = 0, .len = n };
+		__builtin_memcpy(s->data + off, &r, sizeof(r));
+		h->regions = 1;
+		off = (at + n + 7) & ~7;
+	}
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	u64 start_arg = BPF_CORE_READ(task, mm, arg_start);
+	u64 end_arg = BPF_CORE_READ(task, mm, arg_end);
+	h->size = off;
+	s = 0;
+	h = 0;
+	if (end_arg > start_arg)
+		off = copy_bytes(off, start_arg, end_arg - start_arg);
+	s = scratch_here();
+	if (!s)
+		return 0;
+	h = (struct header *)s->data;
+	h->size = off;
+	send(s, off);
 	return 0;
 }
 

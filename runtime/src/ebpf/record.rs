@@ -38,8 +38,14 @@ pub(super) enum Kind {
     },
     /// A new thread or process.
     Fork,
-    /// An exec; `former` is the tid that called execve.
-    Exec { former: u32 },
+    /// An exec; `former` is the tid that called execve. `filename` and `argv` are what the
+    /// kernel kept of execve's arguments (the file name, the strings it copied to the new
+    /// program's stack), for what execve's entry could not copy.
+    Exec {
+        former: u32,
+        filename: Option<Vec<u8>>,
+        argv: Vec<Vec<u8>>,
+    },
     /// The thread exited with this wait status; `superseded`: the leader of a process in
     /// which another thread executes, which takes over its id.
     Exit { status: i32, superseded: bool },
@@ -129,9 +135,26 @@ impl Record {
                 enter_ns,
             },
             REC_FORK => Kind::Fork,
-            REC_EXEC => Kind::Exec {
-                former: args[0] as u32,
-            },
+            REC_EXEC => {
+                let mut filename = None;
+                let mut argv = Vec::new();
+                for (addr, bytes) in image.regions() {
+                    let strings = bytes.split(|&b| b == 0).map(<[u8]>::to_vec);
+                    if addr == 0 {
+                        filename = strings.into_iter().next();
+                    } else {
+                        argv = strings.collect();
+                        // The block ends with a NUL: no string after it.
+                        argv.pop();
+                    }
+                }
+                image = Image::new();
+                Kind::Exec {
+                    former: args[0] as u32,
+                    filename,
+                    argv,
+                }
+            }
             REC_EXIT => Kind::Exit {
                 status: ret as i32,
                 superseded: args[1] != 0,
