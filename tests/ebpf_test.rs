@@ -393,10 +393,11 @@ fn ebpf_and_ptrace_count_the_same_calls() {
 }
 
 /// A reader that stops reading: the trace goes to a FIFO nobody reads for a second while
-/// the program makes 200,000 calls. The program is never slowed to wait: records are lost,
+/// the program makes a million calls (more records than the ring buffer holds). The program is never slowed to wait: records are lost,
 /// and the trace ends saying how many.
 #[test]
 fn a_stalled_reader_ends_with_a_loss_count() {
+    const CALLS: u64 = 1_000_000;
     if !ebpf_works() {
         return;
     }
@@ -425,14 +426,21 @@ fn a_stalled_reader_ends_with_a_loss_count() {
         .args(["--backend", "ebpf", "-o"])
         .arg(&fifo)
         .arg(&program)
-        .arg("200000")
+        .arg(CALLS.to_string())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     // Opened only now (interpose's open blocks until then), and read only a second later.
-    let mut reader = std::fs::File::open(&fifo).unwrap();
+    // Opening blocks until interpose opens its end: wait for it in a thread, with a limit.
+    let (opened, open) = std::sync::mpsc::channel();
+    let path = fifo.clone();
+    std::thread::spawn(move || opened.send(std::fs::File::open(path)));
+    let Ok(Ok(mut reader)) = open.recv_timeout(common::TIMEOUT) else {
+        let _ = child.kill();
+        panic!("interpose never opened its trace file");
+    };
     std::thread::sleep(Duration::from_secs(1));
     let mut text = String::new();
     let read = std::thread::spawn(move || {
@@ -463,7 +471,7 @@ fn a_stalled_reader_ends_with_a_loss_count() {
         "{last}"
     );
     let shown = text.lines().filter(|l| l.contains("getppid()")).count() as u64;
-    assert!(lost > 0 && shown < 200_000, "lost {lost}, shown {shown}");
+    assert!(lost > 0 && shown < CALLS, "lost {lost}, shown {shown}");
     eprintln!("{shown} getppid calls shown, {lost} records lost");
 }
 

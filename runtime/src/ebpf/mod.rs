@@ -38,7 +38,7 @@ static OBJECT: &[u8] = aya::include_bytes_aligned!("observe.bpf.o");
 
 /// The ring buffer's default size: with batched wake-ups, none of the benchmark's
 /// workloads loses a record at this size.
-pub const DEFAULT_RING_BYTES: u32 = 4 << 20;
+pub const DEFAULT_RING_BYTES: u32 = 32 << 20;
 
 /// How long the reader sleeps when the kernel has not woken it.
 const POLL: Duration = Duration::from_millis(5);
@@ -173,6 +173,8 @@ impl Observer {
         // Released only now: its tgid is in the set, so it and every child it makes are
         // traced from their first instruction.
         let _ = kill(child, Signal::SIGCONT);
+        let woken = crate::sys::EdgeWait::new(self.ring.as_raw_fd())
+            .map_err(|e| failed("waiting on the ring buffer", e))?;
         let deadline = timeout.map(|t| Instant::now() + t);
         let mut status = None;
         let mut timed_out = false;
@@ -200,8 +202,10 @@ impl Observer {
                     let _ = kill(Pid::from_raw(tgid as i32), Signal::SIGKILL);
                 }
             }
-            // Woken when enough records wait (the kernel batches wake-ups), else polled.
-            crate::sys::poll_readable(self.ring.as_raw_fd(), POLL);
+            // Woken when enough records wait (the kernel batches wake-ups), else every
+            // few milliseconds: never spinning on a trickle of records, which would take
+            // the CPU from the program.
+            woken.wait(POLL);
         }
         let lost = self.lost();
         decoder.emit(
