@@ -193,7 +193,9 @@ fn the_trace_shows_what_ran() {
         .unwrap_or_else(|| panic!("no removal said:\n{}", run.stderr));
     let clone = main[at + 1];
     assert!(
-        clone.text.starts_with("clone(child_stack=NULL, flags=SIGCHLD"),
+        clone
+            .text
+            .starts_with("clone(child_stack=NULL, flags=SIGCHLD"),
         "{clone:?}\n{}",
         run.stderr
     );
