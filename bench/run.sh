@@ -14,6 +14,10 @@
 #   strace           strace -f (every call, two stops each)
 #   strace_openat    strace -f --seccomp-bpf -e trace=openat
 #   interpose        interpose -o /dev/null (every call traced, like strace -f)
+#   ebpf             interpose --backend ebpf -o /dev/null (every call traced, no stops;
+#                    root only: left out, saying so, where eBPF cannot load). After the
+#                    rounds each workload runs once more under it with the trace kept, to
+#                    check that no record was lost at the default ring size.
 #   json             interpose --json -o /dev/null (the same trace as JSON lines)
 #   count            interpose -c -o /dev/null (the -c table only)
 #   strace_count     strace -f -c -o /dev/null
@@ -51,6 +55,12 @@ gcc -O2 -pthread -o "$TMPD/getppid_threads" "$ROOT/bench/getppid_threads.c"
 PY=$(python3 -c 'import sys; print(sys.executable)')
 INTERPOSE="$ROOT/target/release/interpose"
 HANDLERS="$ROOT/target/release/examples/bench_handlers"
+EBPF=()
+if "$INTERPOSE" --backend ebpf -o /dev/null /bin/true 2>"$TMPD/err"; then
+  EBPF=("ebpf|$INTERPOSE --backend ebpf -o /dev/null")
+else
+  echo "# no ebpf configuration: $(head -1 "$TMPD/err")" >&2
+fi
 GETPPID_CALLS=200000
 
 # name|argv   (sh: prefix = run through sh -c, so the tracer follows the shell's children)
@@ -68,6 +78,7 @@ COMMON=(
   "openat|$HANDLERS openat"
   "floor_openat|$TMPD/floor 257"
   "trace_openat|$INTERPOSE -e trace=openat -o /dev/null"
+  "${EBPF[@]}"
 )
 [ -n "$ALL" ] && COMMON+=("strace|strace -f -o /dev/null" "interpose|$INTERPOSE -o /dev/null"
   "json|$INTERPOSE --json -o /dev/null" "count|$INTERPOSE -c -o /dev/null"
@@ -76,6 +87,7 @@ GETPPID=(
   "native|"
   "strace|strace -f -o /dev/null"
   "interpose|$INTERPOSE -o /dev/null"
+  "${EBPF[@]}"
   "json|$INTERPOSE --json -o /dev/null"
   "count|$INTERPOSE -c -o /dev/null"
   "strace_count|strace -f -c -o /dev/null"
@@ -135,8 +147,20 @@ for ((round = 1; round <= RUNS; round++)); do
   done
 done
 
+# Lost records: each workload once more under the eBPF backend, its trace kept.
+if [ ${#EBPF[@]} -gt 0 ]; then
+  for w in "${WORKLOADS[@]}"; do
+    [[ ${w%%|*} =~ $FILTER && ${w%%|*} != getppid_threads* ]] || continue
+    run_one "$INTERPOSE --backend ebpf -o $TMPD/ebpf.trace" "${w#*|}" >/dev/null
+    lost=$(tail -1 "$TMPD/ebpf.trace" | awk '/records lost/ { print $3; exit } { print 0 }')
+    printf '%s\tlost\t%s\n' "${w%%|*}" "$lost" >> "$TMPD/lost.tsv"
+  done
+fi
+touch "$TMPD/lost.tsv"
+
 # Medians, ratios to native, and the target ratios.
-sort -t$'\t' -k1,1 -k2,2 -k3,3g "$RAW" | awk -F'\t' -v calls="$GETPPID_CALLS" '
+sort -t$'\t' -k1,1 -k2,2 -k3,3g "$RAW" | awk -F'\t' -v calls="$GETPPID_CALLS" -v lostf="$TMPD/lost.tsv" '
+  BEGIN { while ((getline line < lostf) > 0) { split(line, f, "\t"); lost[f[1]] = f[3] } }
   { k = $1 SUBSEP $2; n[k]++; v[k, n[k]] = $3; if (!($1 in seen)) { seen[$1] = 1; W[++nw] = $1 }
     if (!(($1, $2) in cs)) { cs[$1, $2] = 1; C[$1, ++nc[$1]] = $2 } }
   END {
@@ -153,6 +177,12 @@ sort -t$'\t' -k1,1 -k2,2 -k3,3g "$RAW" | awk -F'\t' -v calls="$GETPPID_CALLS" '
       if ((w, "json") in med && (w, "interpose") in med) {
         printf "  json / interpose        = %.3f  (target <= 1.10)\n", med[w, "json"] / med[w, "interpose"]
         printf "  interpose / strace      = %.3f\n", med[w, "interpose"] / med[w, "strace"]
+      }
+      if ((w, "ebpf") in med) {
+        printf "  ebpf / native           = %.3f%s\n", med[w, "ebpf"] / base, (w ~ /getppid/) ? "" : "  (target <= 2)"
+        if ((w, "strace") in med)
+          printf "  ebpf / strace           = %.3f  (target <= 0.1)\n", med[w, "ebpf"] / med[w, "strace"]
+        if (w in lost) printf "  ebpf records lost       = %d  (target 0)\n", lost[w]
       }
       if ((w, "count") in med && (w, "strace_count") in med) {
         printf "  count / strace_count    = %.3f  (target <= 1.0)\n", med[w, "count"] / med[w, "strace_count"]

@@ -184,6 +184,11 @@ struct Cli {
     keep_vdso: bool,
 
     /// Attach to the running process PID (and its threads) instead of starting a program.
+    /// ptrace (the default), ebpf (observe with eBPF, no stops: root only), or auto (ebpf
+    /// when the run only observes and the machine allows it, else ptrace, saying why)
+    #[arg(long, value_name = "BACKEND", default_value = "ptrace", value_parser = parse_backend)]
+    backend: Backend,
+
     #[arg(short = 'p', value_name = "PID", conflicts_with = "command")]
     pid: Option<i32>,
 
@@ -203,6 +208,72 @@ fn parse_seconds(text: &str) -> Result<Duration, String> {
         .map_err(|_| format!("`{text}` is not a number of seconds"))?;
     Duration::try_from_secs_f64(seconds).map_err(|_| format!("`{text}` is not a valid duration"))
 }
+
+/// Where the events come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Backend {
+    Ptrace,
+    Ebpf,
+    Auto,
+}
+
+fn parse_backend(text: &str) -> Result<Backend, String> {
+    match text {
+        "ptrace" => Ok(Backend::Ptrace),
+        "ebpf" => Ok(Backend::Ebpf),
+        "auto" => Ok(Backend::Auto),
+        _ => Err(format!("`{text}` is not a backend (ptrace, ebpf, auto)")),
+    }
+}
+
+/// What in this run needs ptrace (the eBPF backend only observes a program it starts).
+fn needs_ptrace(cli: &Cli, inject_exprs: &[String]) -> Option<&'static str> {
+    if !inject_exprs.is_empty() {
+        Some("-e inject changes calls")
+    } else if cli.pid.is_some() {
+        Some("-p attaches to a running process")
+    } else if cli.daemonize > 0 {
+        Some("-D runs the tracer beside the program")
+    } else {
+        None
+    }
+}
+
+/// Whether this run uses the eBPF backend; `auto` says in one line why not.
+fn use_ebpf(cli: &Cli, inject_exprs: &[String]) -> anyhow::Result<bool> {
+    let needs = needs_ptrace(cli, inject_exprs);
+    match cli.backend {
+        Backend::Ptrace => Ok(false),
+        Backend::Ebpf => match needs {
+            Some(why) => Err(UsageError(format!("--backend ebpf only observes: {why}")).into()),
+            None => Ok(true),
+        },
+        Backend::Auto => {
+            let why = needs
+                .map(|why| format!("{why} (needs ptrace)"))
+                .or_else(interpose::ebpf::unavailable);
+            match why {
+                Some(why) => {
+                    say(format_args!("--backend auto: using ptrace: {why}"));
+                    Ok(false)
+                }
+                None => Ok(true),
+            }
+        }
+    }
+}
+
+/// A combination of flags that cannot work: one line, exit 2.
+#[derive(Debug)]
+struct UsageError(String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
 
 fn parse_sort_by(text: &str) -> Result<SortBy, String> {
     text.parse()
@@ -226,7 +297,10 @@ fn main() -> ExitCode {
                 ExitCode::from(e.exit_code() as u8)
             }
             // A bad -e is a usage error.
-            None if error.is::<SelectionError>() || error.is::<ParseError>() => {
+            None if error.is::<SelectionError>()
+                || error.is::<ParseError>()
+                || error.is::<UsageError>() =>
+            {
                 say(format_args!("{error}"));
                 ExitCode::from(2)
             }
@@ -403,8 +477,22 @@ fn run(cli: &Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
         .map(|expr| Rule::parse(expr))
         .collect::<Result<Vec<_>, _>>()?;
     let injector = Injector::new(rules);
+    let ebpf = use_ebpf(cli, &inject_exprs)?;
     let sinks = sinks(cli, &selection)?;
     let outcome = match (cli.pid, cli.command.split_first()) {
+        (None, Some((program, args))) if ebpf => {
+            let mut command = Command::new(program)
+                .args(args)
+                .string_limit(cli.string_limit)
+                .keep_closed_stdio(true);
+            for sink in sinks {
+                command = command.sink(sink);
+            }
+            if let Some(limit) = cli.timeout {
+                command = command.timeout(limit);
+            }
+            command.observe(interpose::ebpf::DEFAULT_RING_BYTES)?
+        }
         (Some(pid), _) => {
             let mut attach = Attach::new(Pid::from_raw(pid))
                 .detach_on_interrupt(true)
@@ -415,7 +503,7 @@ fn run(cli: &Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
             if let Some(limit) = cli.timeout {
                 attach = attach.timeout(limit);
             }
-            attach.trace(injector)?
+            without_handler(attach.trace(injector)?)
         }
         (None, Some((program, args))) => {
             let mut command = Command::new(program)
@@ -442,7 +530,7 @@ fn run(cli: &Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
                 // status; nobody waits for this process.
                 return Ok(ExitCode::SUCCESS);
             }
-            outcome
+            without_handler(outcome)
         }
         (None, None) => unreachable!("clap requires PROGRAM unless -p is given"),
     };
@@ -474,4 +562,15 @@ fn run(cli: &Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(124));
     }
     exit_like(outcome.status)
+}
+
+/// The parts of an outcome the command looks at.
+fn without_handler<H>(outcome: interpose::Outcome<H>) -> interpose::Outcome<()> {
+    interpose::Outcome {
+        status: outcome.status,
+        handler: (),
+        timed_out: outcome.timed_out,
+        interrupted_by: outcome.interrupted_by,
+        output_error: outcome.output_error,
+    }
 }

@@ -239,6 +239,31 @@ fn at_exit(kind: &Kind) -> bool {
     }
 }
 
+/// What an eBPF probe copies for an argument of this kind (`value::Capture`): the memory
+/// its decoder reads, so a copy decodes as the live tracee would.
+fn capture(kind: &Kind) -> TokenStream {
+    let c = quote!(crate::value::Capture);
+    match kind {
+        Kind::Path => quote!(#c::Path),
+        Kind::Cstr => quote!(#c::Str),
+        Kind::InBuf { len, .. } => quote!(#c::InBuf(#len)),
+        Kind::OutBuf { len, .. } => quote!(#c::OutBuf(#len)),
+        Kind::Struct { name, .. } => {
+            let ty = camel(name);
+            quote!(#c::Struct(<crate::structs::#ty as crate::structs::StructDecode>::SIZE))
+        }
+        Kind::Iovec { len, dir } => {
+            let out = *dir != Dir::In;
+            quote!(#c::Iovec { len: #len, out: #out })
+        }
+        Kind::Sockaddr { len, dir: Dir::In } => quote!(#c::SockaddrIn(#len)),
+        Kind::Sockaddr { len, .. } => quote!(#c::SockaddrOut(#len)),
+        Kind::Argv => quote!(#c::Argv),
+        Kind::Envp => quote!(#c::Envp),
+        _ => quote!(#c::None),
+    }
+}
+
 /// The `ArgKind` variant naming a kind.
 fn arg_kind(kind: &Kind) -> Ident {
     let name = match kind {
@@ -318,11 +343,13 @@ fn expand_call(sc: &Syscall) -> TokenStream {
             }
         );
         let kind = arg_kind(&a.kind);
+        let capture = capture(&a.kind);
         quote!(crate::value::ArgInfo {
             name: #n,
             at_exit: #exit,
             inout: #inout,
             kind: crate::value::ArgKind::#kind,
+            capture: #capture,
         })
     });
     let indices = 0..sc.args.len();

@@ -1,5 +1,7 @@
 //! A `std::process::Command`-like builder that runs a program under the tracer.
 
+mod observe;
+
 use crate::engine::{Ended, FORWARDED, Mode, OnSignal, Tracer};
 use crate::events::Sink;
 use crate::output::text::StraceText;

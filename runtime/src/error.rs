@@ -51,6 +51,9 @@ pub enum Error {
     /// Waiting for tracees failed.
     #[error("waitpid failed: {0}")]
     Wait(nix::Error),
+    /// The eBPF backend could not be loaded or attached (`--backend ebpf`).
+    #[error("eBPF backend: {0}")]
+    Ebpf(String),
     /// Writing the trace failed.
     #[error("cannot write the trace: {0}")]
     Output(io::Error),

@@ -9,7 +9,7 @@
 use crate::Interest;
 use crate::engine::WaitStatus;
 use crate::linux::Syscall;
-use crate::memory::Memory;
+use crate::memory::{AddressSpace, Image, Memory};
 use nix::unistd::Pid;
 use std::io;
 use std::time::{Duration, SystemTime};
@@ -29,15 +29,40 @@ pub struct Event<'a> {
     /// strace's `-c` counts the difference between a call's entry and exit. Zero unless a
     /// sink asks for it ([`Sink::wants_system_time`]).
     pub system_time: Duration,
+    /// Where the pointer arguments of a syscall event can be read: `None` for the live
+    /// thread (stopped while the event is handled, under ptrace), or the copy of the bytes
+    /// they point to that the eBPF backend took as the call returned.
+    pub copy: Option<&'a Image>,
     /// What happened.
     pub kind: EventKind<'a>,
 }
 
-impl Event<'_> {
-    /// The thread's memory, to decode pointer arguments of a syscall event. Valid while
-    /// the event is being handled: the thread is stopped.
-    pub fn memory(&self) -> Memory {
-        Memory::new(self.tid)
+impl<'a> Event<'a> {
+    /// The memory to decode pointer arguments of a syscall event with: the thread's (valid
+    /// while the event is being handled: the thread is stopped) or the copy taken of it.
+    pub fn memory(&self) -> EventMemory<'a> {
+        match self.copy {
+            Some(image) => EventMemory::Copy(image),
+            None => EventMemory::Live(Memory::new(self.tid)),
+        }
+    }
+}
+
+/// The memory an [`Event`]'s pointers point into: a stopped thread's, or a copy.
+#[derive(Clone, Copy, Debug)]
+pub enum EventMemory<'a> {
+    /// The live thread's address space.
+    Live(Memory),
+    /// What the eBPF backend copied as the call returned.
+    Copy(&'a Image),
+}
+
+impl AddressSpace for EventMemory<'_> {
+    fn read_some(&self, addr: u64, buf: &mut [u8]) -> Result<usize, crate::Errno> {
+        match self {
+            EventMemory::Live(memory) => memory.read_some(addr, buf),
+            EventMemory::Copy(image) => image.read_some(addr, buf),
+        }
     }
 }
 
@@ -112,6 +137,13 @@ pub enum EventKind<'a> {
     Exited(WaitStatus),
     /// The tracer let the thread go; it runs on untraced.
     Detached,
+    /// Told once, at the end of an eBPF-backend run: how many records the kernel could not
+    /// hand over because the ring buffer was full (the program is never slowed to wait for
+    /// the reader, so under extreme load some calls and events are missing from the trace).
+    Lost {
+        /// Records lost; 0 when the trace is complete.
+        records: u64,
+    },
 }
 
 /// An observer of the trace: the strace text, JSON lines, the `-c` table, or your own.

@@ -25,6 +25,7 @@ pub mod args;
 mod attach;
 mod command;
 pub mod decode;
+pub mod ebpf;
 mod engine;
 mod errno;
 mod error;

@@ -160,8 +160,19 @@ pub trait ReadMemory: AddressSpace {
         let mut at = addr;
         loop {
             let to_page_end = PAGE.saturating_sub(at % PAGE) as usize / WORD;
-            // A misaligned array's last word on a page straddles it: read that one alone.
-            let words = self.read_words(at, to_page_end.max(1))?;
+            // Up to the page's end, or as far as a copy reaches (an Image may hold only
+            // the array, up to its NULL). A misaligned array's last word on a page
+            // straddles it, as may a copy's last word: read that one alone.
+            let mut bytes = vec![0u8; to_page_end.max(1).saturating_mul(WORD)];
+            let got = self.read_some(at, &mut bytes)? / WORD;
+            let words = if got == 0 {
+                self.read_words(at, 1)?
+            } else {
+                bytes[..got.saturating_mul(WORD)]
+                    .chunks_exact(WORD)
+                    .map(|w| u64::from_ne_bytes(w.try_into().unwrap()))
+                    .collect()
+            };
             for &word in &words {
                 if word == 0 || !each(word) {
                     return Ok(());
@@ -203,12 +214,31 @@ impl AddressSpace for Memory {
 #[derive(Clone, Debug, Default)]
 pub struct Image {
     regions: std::collections::BTreeMap<u64, Vec<u8>>,
+    stack_pointer: Option<u64>,
 }
 
 impl Image {
     /// An image with nothing mapped.
     pub fn new() -> Self {
         Image::default()
+    }
+
+    /// The thread's stack pointer at the syscall's entry, when the copy says it: a call
+    /// such as `rt_sigreturn` is decoded from memory found from it.
+    pub fn stack_pointer(&self) -> Option<u64> {
+        self.stack_pointer
+    }
+
+    /// Records the thread's stack pointer at the syscall's entry.
+    pub fn set_stack_pointer(&mut self, sp: u64) {
+        self.stack_pointer = Some(sp);
+    }
+
+    /// The mapped regions, by address.
+    pub fn regions(&self) -> impl Iterator<Item = (u64, &[u8])> {
+        self.regions
+            .iter()
+            .map(|(addr, bytes)| (*addr, bytes.as_slice()))
     }
 
     /// Maps `bytes` at `addr`, replacing what overlaps them. Bytes that would run past the

@@ -30,6 +30,10 @@ pub trait Declared {
 
 /// A struct a pointer argument can point to, decoded for rendering.
 pub trait StructDecode: Declared {
+    /// The bytes [`decode_at`](StructDecode::decode_at) reads (0: none, shown as an
+    /// address): what the eBPF backend copies.
+    const SIZE: usize;
+
     /// Decodes the struct at `addr`; `None` when its memory cannot be read.
     fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value>;
 }
@@ -94,6 +98,7 @@ macro_rules! opaque {
         /// Not decoded: shown as its address.
         pub enum $name {}
         impl StructDecode for $name {
+            const SIZE: usize = 0;
             fn decode_at(_: &Decoder<'_>, addr: u64) -> Option<Value> {
                 Some(Value::Addr(addr))
             }
@@ -164,6 +169,7 @@ fn timeval(t: &libc::timeval) -> Value {
 macro_rules! decode_pod {
     ($($ty:ty => |$v:ident| $e:expr),* $(,)?) => {$(
         impl StructDecode for $ty {
+            const SIZE: usize = std::mem::size_of::<$ty>();
             fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value> {
                 let $v: $ty = d.memory.read_pod(addr).ok()?;
                 Some($e)
@@ -211,6 +217,8 @@ decode_pod! {
 }
 
 impl StructDecode for Sigset {
+    const SIZE: usize = 8;
+
     fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value> {
         let bits: u64 = d.memory.read_pod(addr).ok()?;
         Some(sigset(bits))
@@ -245,6 +253,8 @@ const SA_FLAGS: &[(&str, u64)] = &[
 ];
 
 impl StructDecode for Sigaction {
+    const SIZE: usize = 32;
+
     fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value> {
         let [handler, flags, restorer, mask] = d.memory.read_words(addr, 4).ok()?[..] else {
             return None;
@@ -281,13 +291,21 @@ pub enum LinuxDirent64 {}
 /// `struct linux_dirent`, the records of the old `getdents` (`d_type` in the last byte).
 pub enum LinuxDirent {}
 
+/// The records a getdents buffer holds: as much of it as an event source copies at most
+/// (8 KiB; a longer buffer's count covers the copied part).
+const DIRENT_COPY: usize = 8192;
+
 impl StructDecode for LinuxDirent64 {
+    const SIZE: usize = DIRENT_COPY;
+
     fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value> {
         dirents(d, addr, true)
     }
 }
 
 impl StructDecode for LinuxDirent {
+    const SIZE: usize = DIRENT_COPY;
+
     fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value> {
         dirents(d, addr, false)
     }
@@ -376,6 +394,8 @@ fn rlim(v: u64) -> Value {
 }
 
 impl StructDecode for WaitStatus {
+    const SIZE: usize = 4;
+
     /// The status the kernel wrote; none when `WNOHANG` found no child that changed state
     /// (the call returned 0), where strace shows the address.
     fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value> {

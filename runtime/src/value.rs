@@ -42,6 +42,42 @@ pub struct ArgInfo {
     pub inout: bool,
     /// Its kind in the table (`fd`, `path`, `struct`, ...).
     pub kind: ArgKind,
+    /// What an observer that copies memory (the eBPF backend) must copy for the decoder.
+    pub capture: Capture,
+}
+
+/// The memory an argument's decoder reads, as the table says: what the eBPF backend copies
+/// at the call's exit so that the same decoder can read the copy. Argument indices name
+/// the argument holding a length.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Capture {
+    /// Nothing: the value is the register.
+    None,
+    /// A NUL-terminated path, up to `PATH_MAX`.
+    Path,
+    /// A NUL-terminated string, up to the string limit.
+    Str,
+    /// A struct of this many bytes (0: shown as its address).
+    Struct(usize),
+    /// Bytes the program passes; their count is that argument's value.
+    InBuf(usize),
+    /// Bytes the kernel fills: as many as the call returned, at most that argument's value.
+    OutBuf(usize),
+    /// An iovec array of that argument's count; `out`: the kernel fills the buffers.
+    Iovec {
+        /// The argument holding the count.
+        len: usize,
+        /// Filled by the kernel: only the bytes the call returned are data.
+        out: bool,
+    },
+    /// A sockaddr of that argument's length.
+    SockaddrIn(usize),
+    /// A sockaddr whose length the kernel writes to the `socklen_t` that argument points to.
+    SockaddrOut(usize),
+    /// A NULL-terminated array of strings.
+    Argv,
+    /// A NULL-terminated array of strings shown only as its count.
+    Envp,
 }
 
 /// The kind of an argument, from the table's closed vocabulary (docs/TABLE.md); the

@@ -133,8 +133,9 @@ const PYTHON_THREADS: &[Known] = &[
     Known {
         side: Side::Both,
         call: "mmap",
-        contains: &["134217728, PROT_NONE"],
-        why: "python threads: a thread reuses a free malloc arena or reserves a new one",
+        contains: &["PROT_NONE", "MAP_NORESERVE"],
+        why: "python threads: a thread reuses a free malloc arena or reserves a new one (128 \
+              MiB, or 64 MiB when the first try landed aligned)",
     },
     Known {
         side: Side::Both,

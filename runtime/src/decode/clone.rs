@@ -55,6 +55,8 @@ pub(super) fn clone3_arg(c: &Clone3, index: usize, d: &Decoder<'_>) -> Option<Va
 }
 
 impl StructDecode for CloneArgs {
+    const SIZE: usize = 88;
+
     fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value> {
         Some(clone_args(d, addr, 88))
     }

@@ -6,6 +6,8 @@ use crate::linux::{IoUringFeatFlags, IoUringSetupFlags};
 use crate::structs::{IoUringParams, StructDecode};
 
 impl StructDecode for IoUringParams {
+    const SIZE: usize = 120;
+
     /// sq_entries 0, cq_entries 4, flags 8, sq_thread_cpu 12, sq_thread_idle 16, features
     /// 20, wq_fd 24, then `struct io_sqring_offsets` at 40 and `io_cqring_offsets` at 80.
     fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value> {

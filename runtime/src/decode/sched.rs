@@ -55,6 +55,8 @@ pub(super) fn setaffinity_arg(
 }
 
 impl StructDecode for SchedParam {
+    const SIZE: usize = 4;
+
     /// `[0]`: its one field, the priority.
     fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value> {
         let priority: i32 = d.memory.read_pod(addr).ok()?;
@@ -66,6 +68,8 @@ impl StructDecode for SchedParam {
 }
 
 impl StructDecode for SchedAttr {
+    const SIZE: usize = 56;
+
     /// `{size=56, sched_policy=SCHED_OTHER, ...}`: the first version's fields (48 bytes),
     /// and the utilization clamps when its size holds them.
     fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value> {

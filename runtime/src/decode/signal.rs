@@ -7,6 +7,8 @@ use crate::linux::SigaltstackFlags;
 use crate::structs::{Sigaltstack, Siginfo, StructDecode};
 
 impl StructDecode for Sigaltstack {
+    const SIZE: usize = 24;
+
     /// `{ss_sp=0x7f..., ss_flags=SS_ONSTACK, ss_size=8192}` (ss_sp at 0, ss_flags at 8,
     /// ss_size at 16).
     fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value> {
@@ -23,6 +25,8 @@ impl StructDecode for Sigaltstack {
 }
 
 impl StructDecode for Siginfo {
+    const SIZE: usize = 48;
+
     /// The fields strace shows for the signal and its code; `{}` when the kernel left it
     /// empty (a `waitid(WNOHANG)` that found no child).
     fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value> {

@@ -27,6 +27,8 @@ fn is_device(mode: u32) -> bool {
 }
 
 impl StructDecode for Stat {
+    const SIZE: usize = std::mem::size_of::<Stat>();
+
     fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value> {
         let s: Stat = d.memory.read_pod(addr).ok()?;
         let size_or_device = if is_device(s.st_mode) {
@@ -43,6 +45,8 @@ impl StructDecode for Stat {
 }
 
 impl StructDecode for Statx {
+    const SIZE: usize = std::mem::size_of::<Statx>();
+
     fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value> {
         let s: Statx = d.memory.read_pod(addr).ok()?;
         Some(Value::Struct(vec![
@@ -62,6 +66,8 @@ impl StructDecode for Statx {
 }
 
 impl StructDecode for Statfs {
+    const SIZE: usize = std::mem::size_of::<Statfs>();
+
     /// Every field, as strace shows them (libc's type hides `f_fsid` and `f_flags`, so the
     /// kernel's layout is read by offset).
     fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value> {
@@ -99,6 +105,8 @@ impl StructDecode for Statfs {
 }
 
 impl StructDecode for Sysinfo {
+    const SIZE: usize = std::mem::size_of::<Sysinfo>();
+
     fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value> {
         let s: Sysinfo = d.memory.read_pod(addr).ok()?;
         let loads = s.loads.iter().map(|&l| Value::Uint(l)).collect();

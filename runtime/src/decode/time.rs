@@ -11,6 +11,8 @@ const SIGEV_THREAD: u64 = SigevNotify::SIGEV_THREAD.0;
 const SIGEV_THREAD_ID: u64 = SigevNotify::SIGEV_THREAD_ID.0;
 
 impl StructDecode for Sigevent {
+    const SIZE: usize = 32;
+
     /// sigev_value at 0, sigev_signo at 8, sigev_notify at 12, then the thread id or the
     /// function and its attributes at 16 and 24.
     fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value> {

@@ -238,6 +238,7 @@ impl<H: Linux + 'static> Tracer<H> {
             pid: self.threads.pid_of(tid),
             time: SystemTime::now(),
             system_time: self.system_time,
+            copy: None,
             kind,
         };
         let mut failed = None;

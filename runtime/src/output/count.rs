@@ -21,6 +21,8 @@ pub struct Count {
     /// When each thread's current call entered: wall clock and system time.
     entered: HashMap<Pid, (SystemTime, Duration)>,
     wall_clock: bool,
+    /// Records the eBPF backend lost (told at the end).
+    lost: u64,
 }
 
 impl Count {
@@ -31,6 +33,7 @@ impl Count {
             summary: Summary::new(sort_by),
             entered: HashMap::new(),
             wall_clock: false,
+            lost: 0,
         }
     }
 
@@ -68,6 +71,7 @@ impl Sink for Count {
                 let failed = Errno::from_ret(*v).is_err();
                 self.summary.record(&call.name(), time, failed);
             }
+            EventKind::Lost { records } => self.lost = *records,
             _ => {}
         }
         Ok(())
@@ -75,6 +79,14 @@ impl Sink for Count {
 
     fn finish(&mut self) -> io::Result<()> {
         self.out.write_all(self.summary.table().as_bytes())?;
+        if self.lost > 0 {
+            // Not silent: the table undercounts by the calls of these records.
+            let line = format!(
+                "{} records lost: the eBPF ring buffer was full, the counts above miss them\n",
+                self.lost
+            );
+            self.out.write_all(line.as_bytes())?;
+        }
         self.out.flush()
     }
 }

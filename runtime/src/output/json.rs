@@ -17,7 +17,6 @@ use crate::args::Decoder;
 use crate::events::{Event, EventKind, Return, SigInfo, Sink, Tamper};
 use crate::fds::{FdAbout, FdTable};
 use crate::linux::Syscall;
-use crate::memory::Memory;
 use crate::value::Value;
 use nix::unistd::Pid;
 use notation::{SigInfoJson, SignalJson};
@@ -91,8 +90,8 @@ impl JsonLines {
     /// Decodes into `args` what can be decoded now: at entry (`ret` is `None`) the
     /// arguments the program passes; at exit the rest (what the kernel filled, and
     /// everything when the entry was not seen).
-    fn decode(&self, call: &Syscall, pid: Pid, tid: Pid, ret: Option<i64>, args: &mut Args) {
-        let memory = Memory::new(tid);
+    fn decode(&self, call: &Syscall, event: &Event<'_>, ret: Option<i64>, args: &mut Args) {
+        let (pid, tid, memory) = (event.pid, event.tid, event.memory());
         let decoder = Decoder {
             memory: &memory,
             string_limit: self.string_limit,
@@ -195,7 +194,7 @@ impl JsonLines {
             },
         };
         if let Return::Value(value) = ret {
-            let memory = Memory::new(event.tid);
+            let memory = event.memory();
             let decoder = Decoder {
                 memory: &memory,
                 string_limit: self.string_limit,
@@ -219,7 +218,7 @@ impl Sink for JsonLines {
         let (kind, body) = match &event.kind {
             EventKind::SyscallEntered { call } => {
                 let mut args = Args::default();
-                self.decode(call, event.pid, tid, None, &mut args);
+                self.decode(call, event, None, &mut args);
                 let entered = Entered {
                     call: **call,
                     time: event.time,
@@ -241,7 +240,7 @@ impl Sink for JsonLines {
             } => return self.exited(event, call, *ret, *injected),
             EventKind::Injected { call } => {
                 let mut args = Args::default();
-                self.decode(call, event.pid, tid, None, &mut args);
+                self.decode(call, event, None, &mut args);
                 let object = Object {
                     kind: "injected",
                     time: event.time,
@@ -295,6 +294,7 @@ impl Sink for JsonLines {
                 }
                 ("detached", Body::Nothing)
             }
+            EventKind::Lost { records } => ("lost", Body::Lost(*records)),
         };
         self.write(&Object {
             kind,
@@ -349,6 +349,7 @@ enum Body<'a> {
     Exec(Pid),
     Exited(WaitStatus),
     Tampered(Tamper),
+    Lost(u64),
 }
 
 impl Serialize for Object<'_> {
@@ -421,6 +422,7 @@ impl Serialize for Object<'_> {
             }
             Body::Stopped(signal) => map.serialize_entry("signal", &SignalJson(*signal))?,
             Body::Exec(former) => map.serialize_entry("former", &former.as_raw())?,
+            Body::Lost(records) => map.serialize_entry("records", records)?,
             Body::Exited(status) => match status.exit_code() {
                 Some(code) => map.serialize_entry("code", &code)?,
                 None => {

@@ -6,9 +6,10 @@
 
 use crate::args::Decoder;
 use crate::decode;
+use crate::events::EventMemory;
 use crate::fds::FdTable;
 use crate::linux::Syscall;
-use crate::memory::{Memory, ReadMemory};
+use crate::memory::ReadMemory;
 use crate::render::{self, StringStyle};
 use crate::sys::SigInfo;
 use crate::value::{ArgKind, Value};
@@ -132,12 +133,11 @@ fn raw_hex(out: &mut String, value: u64) {
 /// `[i386] `, for colour).
 pub(crate) fn entry_text(
     call: &Syscall,
-    tid: Pid,
+    (tid, memory): (Pid, EventMemory<'_>),
     spelling: Spelling,
     style: CallStyle,
     fds: Descriptors<'_>,
 ) -> (String, usize) {
-    let memory = Memory::new(tid);
     let decoder = Decoder {
         memory: &memory,
         string_limit: spelling.string_limit,
@@ -180,7 +180,7 @@ pub(crate) fn entry_text(
     let slots = decode::slots(call);
     let covered = slots.iter().position(|s| s.at_exit).unwrap_or(slots.len());
     if matches!(call, Syscall::RtSigreturn(_)) {
-        signal_frame_mask(&mut text, tid, &memory);
+        signal_frame_mask(&mut text, tid, memory);
     }
     write_slots(
         &mut text,
@@ -205,7 +205,7 @@ pub(crate) fn entry_text(
 /// the exit part shows them beside what the kernel wrote back.
 pub(crate) fn entry_values(
     call: &Syscall,
-    tid: Pid,
+    memory: EventMemory<'_>,
     spelling: Spelling,
     style: CallStyle,
 ) -> Vec<(usize, Value)> {
@@ -215,7 +215,6 @@ pub(crate) fn entry_values(
     if style.raw || !info.args.iter().any(|a| a.inout) {
         return Vec::new();
     }
-    let memory = Memory::new(tid);
     let decoder = Decoder {
         memory: &memory,
         string_limit: spelling.string_limit,
@@ -275,13 +274,18 @@ fn write_slots(
 /// on the stack; strace shows it: `{mask=[ALRM]}`. At entry the handler's return has
 /// popped the frame's return address, so the stack pointer is at the `ucontext`, whose
 /// `uc_sigmask` follows uc_flags, uc_link, uc_stack and the 256-byte sigcontext.
-fn signal_frame_mask(text: &mut String, tid: Pid, memory: &Memory) {
+/// The stack pointer is the live thread's, or the one a copy recorded.
+fn signal_frame_mask(text: &mut String, tid: Pid, memory: EventMemory<'_>) {
     const UC_SIGMASK: u64 = 8 + 8 + 24 + 256;
-    let Ok(regs) = ptrace::getregs(tid) else {
+    let sp = match memory {
+        EventMemory::Live(_) => ptrace::getregs(tid).ok().map(|regs| regs.rsp),
+        EventMemory::Copy(image) => image.stack_pointer(),
+    };
+    let Some(sp) = sp else {
         return;
     };
     // The stack pointer is the program's: near the top of the address space it wraps.
-    let Some(at) = regs.rsp.checked_add(UC_SIGMASK) else {
+    let Some(at) = sp.checked_add(UC_SIGMASK) else {
         return;
     };
     if let Ok(mask) = memory.read_pod::<u64>(at) {
@@ -309,13 +313,13 @@ pub(crate) struct ExitText {
 pub(crate) fn exit_text(
     call: &Syscall,
     covered: usize,
+    memory: EventMemory<'_>,
     spelling: Spelling,
     style: CallStyle,
     ret: Option<i64>,
     known: Known<'_>,
 ) -> ExitText {
     let Known { tid, fds, .. } = known;
-    let memory = Memory::new(tid);
     let decoder = Decoder {
         memory: &memory,
         string_limit: spelling.string_limit,

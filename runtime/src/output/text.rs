@@ -289,8 +289,8 @@ impl StraceText {
         let tid = event.tid;
         let style = self.style(call);
         let fds = self.descriptors(event.pid, style);
-        let (text, covered) = entry_text(call, tid, self.spelling, style, fds);
-        let entry = entry_values(call, tid, self.spelling, style);
+        let (text, covered) = entry_text(call, (tid, event.memory()), self.spelling, style, fds);
+        let entry = entry_values(call, event.memory(), self.spelling, style);
         let name_end = text.find('(').unwrap_or(text.len());
         let name_start = name_end.saturating_sub(call.name().len());
         let held = if self.defer {
@@ -376,6 +376,7 @@ impl StraceText {
         } = exit_text(
             call,
             covered,
+            event.memory(),
             self.spelling,
             style,
             value,
@@ -550,6 +551,12 @@ impl Sink for StraceText {
             }
             EventKind::Detached => self.forget(tid),
             EventKind::Exec { .. } | EventKind::Injected { .. } => Ok(()),
+            EventKind::Lost { records: 0 } => Ok(()),
+            EventKind::Lost { records } => {
+                // Never a silent gap: the trace above misses the calls of these records.
+                let text = format!("+++ {records} records lost: the eBPF ring buffer was full +++");
+                self.line(tid, time, &text, Some(RED))
+            }
         }
     }
 

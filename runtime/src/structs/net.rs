@@ -8,6 +8,8 @@ use crate::memory::ReadMemory;
 use crate::value::Value;
 
 impl StructDecode for Pollfd {
+    const SIZE: usize = 8;
+
     fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value> {
         let p: Pollfd = d.memory.read_pod(addr).ok()?;
         Some(Value::Struct(vec![
@@ -30,6 +32,8 @@ const EPOLL_EVENT_SIZE: usize = 12;
 const MAX_EVENTS: u64 = 1024;
 
 impl StructDecode for EpollEvent {
+    const SIZE: usize = 12;
+
     /// The event epoll_ctl is given; at the exit of epoll_wait (which fills as many as it
     /// returns), the array of ready events.
     fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value> {
@@ -78,6 +82,8 @@ const MSGHDR_WORDS: usize = 7;
 const MAX_CMSGS: usize = 16;
 
 impl StructDecode for Msghdr {
+    const SIZE: usize = 56;
+
     fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value> {
         let words = d.memory.read_words(addr, MSGHDR_WORDS).ok()?;
         let [name, namelen, iov, iovlen, control, controllen, flags] = words[..] else {

@@ -513,3 +513,60 @@ pub fn getxattr(path: &std::ffi::CStr, name: &std::ffi::CStr) -> Option<Vec<u8>>
     }
     Some(buf)
 }
+
+/// An epoll instance watching one descriptor edge-triggered: [`wait`](EdgeWait::wait)
+/// returns when the descriptor's owner wakes its waiters (for a BPF ring buffer: when the
+/// BPF program forces a wake-up), not merely because data is there, so a reader that has
+/// drained what it could sleeps until woken or until its timeout.
+pub struct EdgeWait {
+    epoll: std::os::fd::OwnedFd,
+}
+
+impl EdgeWait {
+    /// Watches `fd` (which must outlive this) for input, edge-triggered.
+    ///
+    /// # Errors
+    /// `epoll_create1` or `epoll_ctl` failed.
+    pub fn new(fd: std::os::fd::RawFd) -> io::Result<Self> {
+        use std::os::fd::FromRawFd;
+        // SAFETY: plain syscall, no pointers.
+        let epoll = unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) };
+        if epoll < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: `epoll` was just created and is owned by nothing else.
+        let epoll = unsafe { std::os::fd::OwnedFd::from_raw_fd(epoll) };
+        let mut event = libc::epoll_event {
+            events: (libc::EPOLLIN | libc::EPOLLET) as u32,
+            u64: 0,
+        };
+        // SAFETY: a valid epoll descriptor and a valid event on this stack.
+        let done = unsafe {
+            libc::epoll_ctl(
+                std::os::fd::AsRawFd::as_raw_fd(&epoll),
+                libc::EPOLL_CTL_ADD,
+                fd,
+                &mut event,
+            )
+        };
+        if done < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(EdgeWait { epoll })
+    }
+
+    /// Sleeps until the watched descriptor is woken, or for at most `timeout`.
+    pub fn wait(&self, timeout: std::time::Duration) {
+        let mut event = libc::epoll_event { events: 0, u64: 0 };
+        let ms = i32::try_from(timeout.as_millis()).unwrap_or(i32::MAX);
+        // SAFETY: one epoll_event of room on this stack, as maxevents says.
+        unsafe {
+            libc::epoll_wait(
+                std::os::fd::AsRawFd::as_raw_fd(&self.epoll),
+                &mut event,
+                1,
+                ms,
+            )
+        };
+    }
+}

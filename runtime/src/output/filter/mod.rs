@@ -155,6 +155,7 @@ impl<S: Sink> Filtered<S> {
                 pid: held.pid,
                 time: held.time,
                 system_time: held.system_time,
+                copy: event.copy,
                 kind: EventKind::SyscallEntered { call: &held.call },
             };
             self.inner.event(&entry)?;
@@ -243,7 +244,9 @@ impl<S: Sink> Sink for Filtered<S> {
                 }
                 self.inner.event(event)
             }
-            EventKind::Started | EventKind::Tampered(_) => self.inner.event(event),
+            EventKind::Started | EventKind::Tampered(_) | EventKind::Lost { .. } => {
+                self.inner.event(event)
+            }
         }
     }
 
