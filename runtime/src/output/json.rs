@@ -62,6 +62,11 @@ struct Entered {
 /// A call's arguments by index: decoded, or not (yet) known.
 type Args = [Option<Value>; 6];
 
+/// Whether `a` and `b` are the same syscall of the same ABI, whatever their arguments.
+fn same_syscall(a: &Syscall, b: &Syscall) -> bool {
+    a.number() == b.number() && matches!(a, Syscall::I386(_)) == matches!(b, Syscall::I386(_))
+}
+
 /// Names of the arguments of a syscall the table does not describe.
 const RAW_ARG_NAMES: [&str; 6] = ["arg0", "arg1", "arg2", "arg3", "arg4", "arg5"];
 
@@ -181,17 +186,23 @@ impl JsonLines {
         injected: bool,
     ) -> io::Result<()> {
         let mut entered = match self.in_flight.remove(&event.tid) {
-            Some(entered) => entered,
-            // Not seen entering: everything is decoded now, as the text trace does.
-            None => Entered {
-                call: *call,
-                time: event.time,
-                pid: event.pid,
-                tid: event.tid,
-                args: Default::default(),
-                ret_decoded: None,
-                ret_fd: None,
-            },
+            Some(entered) if same_syscall(&entered.call, call) => entered,
+            // Not seen entering: everything is decoded now, as the text trace does. The
+            // arguments of another call that entered and never ended are not this call's.
+            stale => {
+                if let Some(stale) = stale {
+                    self.write_call(stale, Return::Unfinished, event.time, false)?;
+                }
+                Entered {
+                    call: *call,
+                    time: event.time,
+                    pid: event.pid,
+                    tid: event.tid,
+                    args: Default::default(),
+                    ret_decoded: None,
+                    ret_fd: None,
+                }
+            }
         };
         if let Return::Value(value) = ret {
             let memory = event.memory();
@@ -472,6 +483,61 @@ impl Serialize for ArgsJson<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::linux::Call;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    #[derive(Clone, Default)]
+    struct Buffer(Rc<RefCell<Vec<u8>>>);
+
+    impl Write for Buffer {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// Found by the `sinks` fuzz target: the arguments decoded at a `close`'s entry were
+    /// written under the names of the `read` whose exit followed, past the end of
+    /// close's one argument (a panic).
+    #[test]
+    fn an_exit_of_another_call_ends_the_call_that_entered() {
+        let out = Buffer::default();
+        let mut sink = JsonLines::new(Box::new(out.clone()), false, 32);
+        // No such thread: its memory reads fail.
+        let tid = Pid::from_raw(1 << 23);
+        let close = Syscall::from(crate::linux::Close::from_args([3, 0, 0, 0, 0, 0]));
+        let read = Syscall::from(crate::linux::Read::from_args([3, 0x1000, 5, 0, 0, 0]));
+        let event = |kind| Event {
+            tid,
+            pid: tid,
+            time: UNIX_EPOCH,
+            system_time: Duration::ZERO,
+            kind,
+        };
+        sink.event(&event(EventKind::SyscallEntered { call: &close }))
+            .unwrap();
+        let exited = EventKind::SyscallExited {
+            call: &read,
+            ret: Return::Value(5),
+            injected: false,
+        };
+        sink.event(&event(exited)).unwrap();
+        let text = String::from_utf8(out.0.borrow().clone()).unwrap();
+        let lines: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 2, "{text}");
+        assert_eq!(lines[0]["name"], "close");
+        assert_eq!(lines[0]["unfinished"], "never_returned");
+        assert_eq!(lines[1]["name"], "read");
+        assert_eq!(lines[1]["args"]["fd"], 3);
+        assert_eq!(lines[1]["ret"], 5);
+    }
 
     #[test]
     fn times_have_at_most_six_decimals() {
