@@ -31,6 +31,8 @@ mod errno;
 mod error;
 pub mod events;
 pub mod fds;
+#[cfg(feature = "fuzzing")]
+pub mod fuzz;
 pub mod inject;
 mod interest;
 pub mod linux;

@@ -5,7 +5,7 @@
 #![deny(clippy::arithmetic_side_effects)]
 
 use crate::linux::{self, Call, I386, Syscall, Unknown};
-use crate::memory::{Memory, ReadMemory};
+use crate::memory::{AddressSpace, Memory, ReadMemory};
 use crate::{Errno, Error};
 use nix::errno::Errno as NixErrno;
 use nix::sys::ptrace;
@@ -154,7 +154,7 @@ fn clone3_as_clone(tid: Pid, call: &mut Syscall) -> Result<Untraced, Error> {
 /// `struct clone_args` of `linux/sched.h`, all the fields Linux 6.18 knows
 /// (`CLONE_ARGS_SIZE_VER2`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct CloneArgs {
+pub(crate) struct CloneArgs {
     flags: u64,
     pidfd: u64,
     child_tid: u64,
@@ -170,13 +170,13 @@ struct CloneArgs {
 
 /// The two registers of the `clone` that does what a `clone3` asks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct AsClone {
+pub(crate) struct AsClone {
     /// The flags word, `flags | exit_signal`, without `CLONE_UNTRACED`.
-    flags: u64,
+    pub(crate) flags: u64,
     /// The top of the child's stack (clone3 takes the base and the size), or 0.
-    stack: u64,
+    pub(crate) stack: u64,
     /// The `clone3` asked for `CLONE_UNTRACED`.
-    untraced: bool,
+    pub(crate) untraced: bool,
 }
 
 /// Sizes of `struct clone_args` versions.
@@ -199,7 +199,11 @@ const REGISTER_FLAGS: u64 = (libc::CLONE_PARENT_SETTID
 impl CloneArgs {
     /// Reads the struct once, checking its size as `clone3` does: at least
     /// `CLONE_ARGS_SIZE_VER0`, at most a page, and zero past the fields the kernel knows.
-    fn read(memory: &Memory, addr: u64, size: u64) -> Result<CloneArgs, Errno> {
+    pub(crate) fn read(
+        memory: &dyn AddressSpace,
+        addr: u64,
+        size: u64,
+    ) -> Result<CloneArgs, Errno> {
         if size > 4096 {
             return Err(Errno::new(libc::E2BIG));
         }
@@ -262,7 +266,7 @@ impl CloneArgs {
     ///   the registers of clone3's own two arguments can change under the caller. glibc
     ///   then makes its threads with `clone`; a fork-like `clone3` or `posix_spawn`'s
     ///   (`CLONE_VM | CLONE_VFORK` on a new stack) needs none of them and is rewritten.
-    fn as_clone(&self, size: u64, stack_limit: u64) -> Result<AsClone, Errno> {
+    pub(crate) fn as_clone(&self, size: u64, stack_limit: u64) -> Result<AsClone, Errno> {
         const MAX_PID_NS_LEVEL: u64 = 32;
         const NSIG: u64 = 64;
         let flags = self.flags;

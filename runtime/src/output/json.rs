@@ -60,7 +60,7 @@ struct Entered {
 }
 
 /// A call's arguments by index: decoded, or not (yet) known.
-type Args = [Option<Value>; 6];
+pub(crate) type Args = [Option<Value>; 6];
 
 /// Whether `a` and `b` are the same syscall of the same ABI, whatever their arguments.
 fn same_syscall(a: &Syscall, b: &Syscall) -> bool {
@@ -105,7 +105,7 @@ impl JsonLines {
         self.decode_with(call, &decoder, (pid, tid), args);
     }
 
-    fn decode_with(
+    pub(crate) fn decode_with(
         &self,
         call: &Syscall,
         decoder: &Decoder<'_>,

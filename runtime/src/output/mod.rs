@@ -4,7 +4,7 @@
 pub mod count;
 pub mod filter;
 pub mod json;
-mod lines;
+pub(crate) mod lines;
 pub mod summary;
 pub mod text;
 

@@ -1,0 +1,559 @@
+//! Fuzz targets for everything that reads what a traced program controls: its registers
+//! and its memory. Built only with the `fuzzing` feature.
+//!
+//! Each target takes arbitrary bytes, builds registers and a memory [`Image`] from them
+//! ([`Input`]), and runs the decoders and renderers the tracer runs on a live tracee:
+//! a syscall's arguments and result, each struct decoder, the `argv`/`envp` and `iovec`
+//! readers, the strace text and JSON renderers, the sinks, and the `clone3` rewrite. A
+//! target returns normally on every input; a panic, an overflow (the targets are built
+//! with overflow checks) or a hang is a bug. `fuzz/` holds the `cargo fuzz` harness that
+//! drives them with libFuzzer, and `tests/fuzz_test.rs` replays its regression inputs.
+//!
+//! [`Image`]: crate::memory::Image
+
+mod input;
+
+pub use input::{Built, Input};
+
+use crate::args::{ArgvPtr, Decode, Decoder, EnvpPtr, IovecPtr, Ptr, SockaddrIn, SockaddrOut};
+use crate::events::{Event, EventKind, Return, SigInfo, Sink, Tamper};
+use crate::linux::{I386, SYSCALLS, Syscall};
+use crate::memory::{AddressSpace, ReadMemory};
+use crate::output::count::Count;
+use crate::output::filter::{Filtered, Selection};
+use crate::output::json::{JsonLines, JsonValue};
+use crate::output::lines::{CallStyle, Spelling, entry_text, exit_text};
+use crate::output::summary::SortBy;
+use crate::output::text::{PidPrefix, Quiet, StraceText, TextOptions, Timestamps};
+use crate::regs::CloneArgs;
+use crate::render::{self, StringStyle};
+use crate::structs::{self, StructDecode};
+use crate::value::{RetKind, Value};
+use crate::{Interest, WaitStatus};
+use nix::unistd::Pid;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// The names of the targets, as `fuzz/fuzz_targets/` and [`run`] know them.
+pub const TARGETS: &[&str] = &["syscall", "structs", "arrays", "render", "sinks", "clone3"];
+
+/// Runs target `name` on `data`; false for an unknown name.
+pub fn run(name: &str, data: &[u8]) -> bool {
+    match name {
+        "syscall" => syscall(data),
+        "structs" => structs(data),
+        "arrays" => arrays(data),
+        "render" => render(data),
+        "sinks" => sinks(data),
+        "clone3" => clone3(data),
+        _ => return false,
+    }
+    true
+}
+
+/// Thread ids above the kernel's `PID_MAX_LIMIT` (2^22): no process has them, so the
+/// parts of the tracer that read a live thread (its registers, its memory) find nothing.
+const NO_SUCH_TID: i32 = 1 << 23;
+
+/// `AUDIT_ARCH_*` as the engine sees a call: x86_64, i386 (`int 0x80`), or x86_64 with
+/// `__X32_SYSCALL_BIT` in the number.
+fn call_from(input: &mut Input<'_>, regions: &[(u64, u64)]) -> Syscall {
+    let number = match input.byte() % 4 {
+        0 | 1 => SYSCALLS[input.below(SYSCALLS.len())].number,
+        2 => i64::from(input.byte()) + i64::from(input.byte() % 4) * 256,
+        _ => input.number() as i64,
+    };
+    let mut args = [0u64; 6];
+    for arg in &mut args {
+        *arg = input.address(regions);
+    }
+    // As the engine classifies a syscall-enter stop.
+    match input.byte() % 5 {
+        0 => Syscall::I386(I386 { number, args }),
+        1 => Syscall::from_args(number | 0x4000_0000, args),
+        _ => Syscall::from_args(number, args),
+    }
+}
+
+/// A return value as a syscall-exit stop shows it: none at entry, an error, a count, an
+/// address.
+fn ret_from(input: &mut Input<'_>, regions: &[(u64, u64)]) -> Option<i64> {
+    match input.byte() % 4 {
+        0 => None,
+        1 => Some(-(i64::from(input.byte()) * 16 + i64::from(input.byte() % 16))),
+        2 => Some(i64::from(input.byte())),
+        _ => Some(input.address(regions) as i64),
+    }
+}
+
+fn string_limit(input: &mut Input<'_>) -> usize {
+    match input.byte() % 6 {
+        0 => 0,
+        1 => 1,
+        2 => crate::DEFAULT_STRING_LIMIT,
+        3 => 4096,
+        4 => usize::MAX,
+        _ => usize::from(input.byte()),
+    }
+}
+
+fn string_style(input: &mut Input<'_>) -> StringStyle {
+    StringStyle::from_count(input.byte() % 3)
+}
+
+/// Writes `value` in every notation the tracer has.
+fn render_everywhere(value: &Value) {
+    for strings in [
+        StringStyle::Escaped,
+        StringStyle::HexNonAscii,
+        StringStyle::HexAll,
+    ] {
+        let mut out = String::new();
+        render::value_with(&mut out, value, strings);
+    }
+    serde_json::to_vec(&JsonValue(value)).expect("a value always serializes");
+}
+
+/// A syscall decoded from arbitrary registers (every table entry, unknown numbers, i386
+/// and x32 calls) against an arbitrary memory image, at entry or at exit; its arguments
+/// and result written as strace text and as JSON.
+pub fn syscall(data: &[u8]) {
+    let mut input = Input::new(data);
+    let Built { image, regions } = input.image();
+    let call = call_from(&mut input, &regions);
+    let ret = ret_from(&mut input, &regions);
+    let decoder = Decoder {
+        memory: &image,
+        string_limit: string_limit(&mut input),
+        ret,
+    };
+    let _ = (call.name(), call.number(), call.to_args(), call.info());
+    for index in 0..8 {
+        let _ = call.shown(index);
+        render_everywhere(&call.decode_arg(index, &decoder));
+    }
+    if let Some(ret) = ret {
+        let kind = call.info().map_or(RetKind::Hex, |info| info.ret);
+        let mut out = String::new();
+        render::ret(&mut out, ret, kind);
+    }
+    // The strace text of the call, as the text sink writes it.
+    let spelling = Spelling {
+        string_limit: decoder.string_limit,
+        strings: string_style(&mut input),
+    };
+    let style = CallStyle {
+        raw: input.flip(),
+        abbrev: input.flip(),
+        verbose: input.flip(),
+    };
+    let tid = Pid::from_raw(NO_SUCH_TID);
+    let (_, covered) = entry_text(&call, tid, &image, spelling, style);
+    exit_text(&call, covered, &image, spelling, style, ret);
+    // The JSON arguments, at entry and then at exit, and what the result means.
+    let mut args = Default::default();
+    let at_entry = Decoder {
+        ret: None,
+        ..decoder
+    };
+    JsonLines::decode_with(&call, &at_entry, &mut args);
+    JsonLines::decode_with(&call, &decoder, &mut args);
+    for value in args.iter().flatten() {
+        render_everywhere(value);
+    }
+    let _ = crate::decode::slots(&call);
+    if let Some(ret) = ret
+        && let Some(meaning) = crate::decode::ret(&call, ret, &decoder)
+    {
+        render_everywhere(&meaning.value);
+    }
+}
+
+/// Decodes a `T` at `addr`, as a pointer argument does.
+fn decode_struct<T: StructDecode>(decoder: &Decoder<'_>, addr: u64) {
+    if let Some(value) = T::decode_at(decoder, addr) {
+        render_everywhere(&value);
+    }
+    render_everywhere(&Ptr::<T>::new(addr).decode(decoder));
+}
+
+/// Every struct decoder, at an arbitrary address of an arbitrary image; socket addresses
+/// with arbitrary lengths.
+pub fn structs(data: &[u8]) {
+    let mut input = Input::new(data);
+    let Built { image, regions } = input.image();
+    let ret = ret_from(&mut input, &regions);
+    let decoder = Decoder {
+        memory: &image,
+        string_limit: string_limit(&mut input),
+        ret,
+    };
+    for _ in 0..4 {
+        let addr = input.address(&regions);
+        match input.byte() % 24 {
+            0 => decode_struct::<structs::Timespec>(&decoder, addr),
+            1 => decode_struct::<structs::Timeval>(&decoder, addr),
+            2 => decode_struct::<structs::Timezone>(&decoder, addr),
+            3 => decode_struct::<structs::Itimerval>(&decoder, addr),
+            4 => decode_struct::<structs::Itimerspec>(&decoder, addr),
+            5 => decode_struct::<structs::Stat>(&decoder, addr),
+            6 => decode_struct::<structs::Statx>(&decoder, addr),
+            7 => decode_struct::<structs::Statfs>(&decoder, addr),
+            8 => decode_struct::<structs::Rlimit>(&decoder, addr),
+            9 => decode_struct::<structs::Rusage>(&decoder, addr),
+            10 => decode_struct::<structs::Sysinfo>(&decoder, addr),
+            11 => decode_struct::<structs::Tms>(&decoder, addr),
+            12 => decode_struct::<structs::Utsname>(&decoder, addr),
+            13 => decode_struct::<structs::Pollfd>(&decoder, addr),
+            14 => decode_struct::<structs::FdPair>(&decoder, addr),
+            15 => decode_struct::<structs::Int>(&decoder, addr),
+            16 => decode_struct::<structs::WaitStatus>(&decoder, addr),
+            17 => decode_struct::<structs::Long>(&decoder, addr),
+            18 => decode_struct::<structs::Uint>(&decoder, addr),
+            19 => decode_struct::<structs::Sigset>(&decoder, addr),
+            20 => decode_struct::<structs::Sigaction>(&decoder, addr),
+            21 => decode_struct::<structs::CloneArgs>(&decoder, addr),
+            22 => {
+                let len = input.number();
+                render_everywhere(&SockaddrIn::new(addr, len).decode(&decoder));
+            }
+            _ => {
+                let len_at = input.address(&regions);
+                render_everywhere(&SockaddrOut::new(addr, len_at).decode(&decoder));
+            }
+        }
+    }
+}
+
+/// The readers of arrays and strings: `argv`, `envp`, `iovec` arrays with arbitrary
+/// counts, NUL-terminated strings, NULL-terminated pointer arrays, and plain reads of
+/// arbitrary lengths.
+pub fn arrays(data: &[u8]) {
+    let mut input = Input::new(data);
+    let Built { image, regions } = input.image();
+    let ret = ret_from(&mut input, &regions);
+    let decoder = Decoder {
+        memory: &image,
+        string_limit: string_limit(&mut input),
+        ret,
+    };
+    for _ in 0..4 {
+        let addr = input.address(&regions);
+        match input.byte() % 9 {
+            0 => render_everywhere(&ArgvPtr(addr).decode(&decoder)),
+            1 => render_everywhere(&EnvpPtr(addr).decode(&decoder)),
+            2 => {
+                let count = input.number();
+                render_everywhere(&IovecPtr::new(addr, count).decode(&decoder));
+            }
+            3 => {
+                let limit = string_limit(&mut input);
+                if let Ok((bytes, complete)) = image.read_cstr(addr, limit) {
+                    assert!(bytes.len() <= limit);
+                    assert!(complete || bytes.len() == limit);
+                    assert!(!bytes.contains(&0));
+                }
+            }
+            4 => {
+                let max = string_limit(&mut input);
+                if let Ok((pointers, _)) = image.read_pointer_array(addr, max) {
+                    assert!(pointers.len() <= max && !pointers.contains(&0));
+                }
+            }
+            5 => {
+                let _ = image.count_pointer_array(addr);
+            }
+            6 => {
+                // Lengths as a program passes them: only what is mapped is ever read.
+                let len = input.number() as usize;
+                if let Ok(bytes) = image.read(addr, len) {
+                    assert_eq!(bytes.len(), len);
+                }
+            }
+            7 => {
+                let len = input.number();
+                render_everywhere(&decoder.bytes(addr, len));
+            }
+            _ => {
+                let mut buf = vec![0u8; input.below(9000) + 1];
+                if let Ok(n) = image.read_some(addr, &mut buf) {
+                    assert!(n >= 1 && n <= buf.len());
+                }
+            }
+        }
+    }
+}
+
+/// A value tree: what decoders make (flag sets and enums included) and what they could
+/// make (signal numbers, modes and counts out of range, deep nesting).
+fn value_from(input: &mut Input<'_>, depth: u8) -> Value {
+    let leaf = depth >= 4;
+    match input.byte() % if leaf { 14 } else { 17 } {
+        0 => Value::Int(input.number() as i64),
+        1 => Value::Uint(input.number()),
+        2 => Value::Hex(input.number()),
+        3 => Value::Octal(input.number()),
+        4 => Value::FileMode(input.number()),
+        5 => Value::Fd(input.number() as i32),
+        6 => Value::Dirfd(input.number() as i32),
+        7 => Value::Str {
+            bytes: input.bytes(80).to_vec(),
+            complete: input.flip(),
+        },
+        8 => Value::Null,
+        9 => Value::Addr(input.number()),
+        10 => Value::Unreadable(input.number()),
+        11 => Value::Signal(input.number() as i32),
+        12 => Value::Env {
+            addr: input.number(),
+            count: input.number() as usize,
+        },
+        13 => {
+            // A flag set or an enum of the table: decode an argument of some syscall.
+            let info = SYSCALLS[input.below(SYSCALLS.len())];
+            let mut args = [0u64; 6];
+            for arg in &mut args {
+                *arg = input.number();
+            }
+            let call = Syscall::from_args(info.number, args);
+            let image = crate::memory::Image::new();
+            let decoder = Decoder {
+                memory: &image,
+                string_limit: 32,
+                ret: None,
+            };
+            call.decode_arg(input.below(6), &decoder)
+        }
+        14 => {
+            let names = ["tv_sec", "...", "sa_mask", "st_mode"];
+            let count = input.byte() % 5;
+            Value::Struct(
+                (0..count)
+                    .map(|_| {
+                        (
+                            names[input.below(names.len())],
+                            value_from(input, depth + 1),
+                        )
+                    })
+                    .collect(),
+            )
+        }
+        15 => Value::Array {
+            items: (0..input.byte() % 5)
+                .map(|_| value_from(input, depth + 1))
+                .collect(),
+            more: input.flip(),
+        },
+        _ => Value::SigSet(
+            (0..input.byte() % 70)
+                .map(|_| match input.byte() % 3 {
+                    0 => input.number() as i32,
+                    _ => i32::from(input.byte() % 70),
+                })
+                .collect(),
+        ),
+    }
+}
+
+/// The renderers alone: arbitrary values in strace text and JSON, results of every kind,
+/// signal names, the clock and durations of `-t`, `-r`, `-T`.
+pub fn render(data: &[u8]) {
+    let mut input = Input::new(data);
+    render_everywhere(&value_from(&mut input, 0));
+    let ret = input.number() as i64;
+    for kind in [
+        RetKind::Int,
+        RetKind::Long,
+        RetKind::Fd,
+        RetKind::Size,
+        RetKind::Pid,
+        RetKind::Uid,
+        RetKind::Gid,
+        RetKind::Addr,
+        RetKind::Hex,
+        RetKind::Never,
+    ] {
+        let mut out = String::new();
+        render::ret(&mut out, ret, kind);
+    }
+    let _ = render::signal_name(input.number() as i32);
+    let mut out = String::new();
+    render::quoted_with(&mut out, input.bytes(200), string_style(&mut input));
+    let time = event_time(&mut input);
+    render::time_of_day(&mut out, time, &render::LocalZone::default(), input.flip());
+    render::epoch_time(&mut out, time);
+    let elapsed = Duration::new(input.number(), (input.number() % 1_000_000_000) as u32);
+    render::relative_time(&mut out, elapsed);
+    render::duration(&mut out, elapsed);
+}
+
+/// A time a stop can happen at: within a few centuries of the epoch, either side.
+fn event_time(input: &mut Input<'_>) -> SystemTime {
+    let offset = Duration::from_micros(input.number() % (1 << 53));
+    if input.flip() {
+        UNIX_EPOCH + offset
+    } else {
+        UNIX_EPOCH - offset.min(Duration::from_secs(1 << 32))
+    }
+}
+
+fn text_options(input: &mut Input<'_>) -> TextOptions {
+    let some_calls = |input: &mut Input<'_>| match input.byte() % 3 {
+        0 => Interest::all(),
+        1 => Interest::none(),
+        _ => Interest::from_names(["read", "execve", "openat", "wait4", "readv"]),
+    };
+    TextOptions {
+        string_limit: string_limit(input),
+        strings: string_style(input),
+        prefix: [PidPrefix::WhenMany, PidPrefix::Always, PidPrefix::Never][input.below(3)],
+        quiet: Quiet::from_count(input.byte() % 4),
+        raw: some_calls(input),
+        abbrev: some_calls(input),
+        verbose: some_calls(input),
+        timestamps: Timestamps::from_count(input.byte() % 4),
+        relative: input.flip(),
+        durations: input.flip(),
+        color: input.flip(),
+        flush_each_line: input.flip(),
+        ..TextOptions::default()
+    }
+}
+
+/// Selections as the CLI builds them from `-e` and `-P`.
+fn selection(input: &mut Input<'_>) -> Selection {
+    const EXPRESSIONS: &[&str] = &[
+        "trace=%file",
+        "trace=read,write,openat",
+        "trace=!%process",
+        "status=failed",
+        "status=successful,unfinished",
+        "signal=!SIGCHLD",
+        "trace-fds=0,1,3",
+        "quiet=exit",
+    ];
+    let mut selection = Selection::new();
+    for _ in 0..input.byte() % 3 {
+        let _ = selection.qualify(EXPRESSIONS[input.below(EXPRESSIONS.len())]);
+    }
+    if input.byte().is_multiple_of(4) {
+        let _ = selection.trace_path("/etc/passwd");
+    }
+    selection
+}
+
+/// The sinks (strace text with its options, JSON lines, the `-c` table, and the `-e`/`-P`
+/// filters) fed an arbitrary sequence of events from a few threads: calls entering and
+/// ending in any order, signals, execs, exits. The threads do not exist, so their memory
+/// reads fail, as for a thread killed while a sink decodes it.
+pub fn sinks(data: &[u8]) {
+    let mut input = Input::new(data);
+    let mut sinks: Vec<Box<dyn Sink>> = vec![
+        Box::new(StraceText::with_options(
+            Box::new(std::io::sink()),
+            text_options(&mut input),
+        )),
+        Box::new(JsonLines::new(
+            Box::new(std::io::sink()),
+            input.flip(),
+            string_limit(&mut input),
+        )),
+        Box::new(Count::new(Box::new(std::io::sink()), SortBy::default())),
+    ];
+    let filtered = Filtered::new(
+        StraceText::with_options(Box::new(std::io::sink()), text_options(&mut input)),
+        selection(&mut input),
+    );
+    sinks.push(Box::new(filtered));
+    let mut deferring: Vec<bool> = sinks.iter_mut().map(|s| s.defer_calls()).collect();
+    let mut time = event_time(&mut input);
+    let calls: Vec<Syscall> = (0..4).map(|_| call_from(&mut input, &[])).collect();
+    for _ in 0..input.byte() % 64 {
+        let tid = Pid::from_raw(NO_SUCH_TID + i32::from(input.byte() % 4));
+        let pid = Pid::from_raw(NO_SUCH_TID + i32::from(input.byte() % 2));
+        let call = &calls[input.below(calls.len())];
+        time += Duration::from_micros(u64::from(input.byte()));
+        let kind = match input.byte() % 12 {
+            0 => EventKind::Started,
+            1 | 2 => EventKind::SyscallEntered { call },
+            3..=5 => EventKind::SyscallExited {
+                call,
+                ret: match input.byte() % 4 {
+                    0 => Return::Unfinished,
+                    1 => Return::Detached,
+                    _ => Return::Value(input.number() as i64),
+                },
+                injected: input.flip(),
+            },
+            6 => EventKind::Injected { call },
+            7 => EventKind::Tampered(Tamper::UntracedRemoved),
+            8 => EventKind::Signal {
+                signal: input.number() as i32,
+                info: input.flip().then(|| SigInfo {
+                    signo: input.number() as i32,
+                    code: input.number() as i32,
+                    pid: input.number() as i32,
+                    uid: input.number() as u32,
+                    status: input.number() as i32,
+                    addr: input.number(),
+                    utime: input.number() as i64,
+                    stime: input.number() as i64,
+                }),
+            },
+            9 => EventKind::Stopped {
+                signal: input.number() as i32,
+            },
+            10 => EventKind::Exec {
+                former: Pid::from_raw(NO_SUCH_TID + i32::from(input.byte() % 4)),
+            },
+            _ => match input.byte() % 3 {
+                0 => EventKind::Detached,
+                _ => EventKind::Exited(WaitStatus::from_raw(input.number() as i32)),
+            },
+        };
+        let event = Event {
+            tid,
+            pid,
+            time,
+            system_time: Duration::from_micros(u64::from(input.byte())),
+            kind,
+        };
+        for (sink, defers) in sinks.iter_mut().zip(&mut deferring) {
+            let _ = sink.interest();
+            let _ = sink.wants_exit(call);
+            let _ = sink.event(&event);
+            if *defers && input.byte().is_multiple_of(8) {
+                let _ = sink.withdraw_call(tid);
+                *defers = sink.defer_calls();
+            }
+        }
+    }
+    for sink in &mut sinks {
+        let _ = sink.finish();
+    }
+}
+
+/// The `clone3` rewrite: `struct clone_args` of an arbitrary size read from an arbitrary
+/// image, and the `clone` it becomes. Whatever the struct says, the `clone` never keeps
+/// `CLONE_UNTRACED`, and a stack top never passes the ABI's limit.
+pub fn clone3(data: &[u8]) {
+    let mut input = Input::new(data);
+    let Built { image, regions } = input.image();
+    let addr = input.address(&regions);
+    let size = match input.byte() % 4 {
+        0 => 64,
+        1 => 80,
+        2 => 88,
+        _ => input.number(),
+    };
+    let stack_limit = if input.flip() {
+        u64::from(u32::MAX)
+    } else {
+        u64::MAX
+    };
+    if let Ok(args) = CloneArgs::read(&image, addr, size)
+        && let Ok(clone) = args.as_clone(size, stack_limit)
+    {
+        assert_eq!(clone.flags & libc::CLONE_UNTRACED as u64, 0, "{args:?}");
+        assert!(clone.stack <= stack_limit, "{args:?}");
+    }
+}
