@@ -64,6 +64,7 @@ pub use parse::ParseError;
 pub use predicate::{Op, Predicate, glob};
 
 use crate::linux::{Linux, Syscall};
+use crate::memory::AddressSpace;
 use crate::value::SyscallInfo;
 use crate::{Errno, Interest, SysResult, Tracee};
 use nix::unistd::Pid;
@@ -186,12 +187,17 @@ impl Rule {
     /// Whether `call` is one of the rule's syscalls and its arguments pass every predicate,
     /// reading pointer arguments through `t` (at the call's entry).
     pub fn matches(&self, t: &Tracee, call: &Syscall) -> bool {
+        self.matches_in(t.memory(), call)
+    }
+
+    /// [`matches`](Rule::matches), reading pointer arguments from `memory`.
+    pub(crate) fn matches_in(&self, memory: &dyn AddressSpace, call: &Syscall) -> bool {
         let Some(info) = call.info() else {
             return false;
         };
         self.calls
             .get(&info.number)
-            .is_some_and(|checks| checks.iter().all(|c| c.holds(call, t.memory())))
+            .is_some_and(|checks| checks.iter().all(|c| c.holds(call, memory)))
     }
 }
 

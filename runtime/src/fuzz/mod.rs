@@ -17,6 +17,7 @@ pub use input::{Built, Input};
 
 use crate::args::{ArgvPtr, Decode, Decoder, EnvpPtr, IovecPtr, Ptr, SockaddrIn, SockaddrOut};
 use crate::events::{Event, EventKind, Return, SigInfo, Sink, Tamper};
+use crate::inject::Rule;
 use crate::linux::{I386, SYSCALLS, Syscall};
 use crate::memory::{AddressSpace, ReadMemory};
 use crate::output::count::Count;
@@ -34,7 +35,9 @@ use nix::unistd::Pid;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// The names of the targets, as `fuzz/fuzz_targets/` and [`run`] know them.
-pub const TARGETS: &[&str] = &["syscall", "structs", "arrays", "render", "sinks", "clone3"];
+pub const TARGETS: &[&str] = &[
+    "syscall", "structs", "arrays", "render", "sinks", "clone3", "inject",
+];
 
 /// Runs target `name` on `data`; false for an unknown name.
 pub fn run(name: &str, data: &[u8]) -> bool {
@@ -45,6 +48,7 @@ pub fn run(name: &str, data: &[u8]) -> bool {
         "render" => render(data),
         "sinks" => sinks(data),
         "clone3" => clone3(data),
+        "inject" => inject(data),
         _ => return false,
     }
     true
@@ -555,5 +559,51 @@ pub fn clone3(data: &[u8]) {
     {
         assert_eq!(clone.flags & libc::CLONE_UNTRACED as u64, 0, "{args:?}");
         assert!(clone.stack <= stack_limit, "{args:?}");
+    }
+}
+
+/// `-e inject=` rules: parsed from arbitrary text, and built from a syscall of the table
+/// with `if=` predicates on its arguments, then tested on arbitrary calls of that syscall
+/// whose pointer arguments are read from an arbitrary image.
+pub fn inject(data: &[u8]) {
+    let mut input = Input::new(data);
+    if input.byte().is_multiple_of(4) {
+        let text = String::from_utf8_lossy(input.bytes(200)).into_owned();
+        if let Ok(rule) = Rule::parse(&text) {
+            let _ = (
+                rule.to_string(),
+                rule.interest(),
+                rule.when().hits(input.number()),
+            );
+        }
+        let pattern = input.bytes(40);
+        let _ = crate::inject::glob(pattern, input.bytes(200));
+        return;
+    }
+    let Built { image, regions } = input.image();
+    let info = SYSCALLS[input.below(SYSCALLS.len())];
+    let mut text = format!("inject={}:error=EPERM", info.name);
+    for _ in 0..1 + input.byte() % 3 {
+        let Some(arg) = info.args.get(input.below(6)) else {
+            continue;
+        };
+        let op = ["=", "!=", "~", "&"][input.below(4)];
+        let value = match input.byte() % 4 {
+            0 => input.number().to_string(),
+            1 => (input.number() as i64).to_string(),
+            2 => "O_CREAT|O_RDONLY|AT_FDCWD|SIGKILL|PROT_READ".to_string(),
+            _ => String::from_utf8_lossy(input.bytes(40)).replace(':', "*"),
+        };
+        text.push_str(&format!(":if={}{op}{value}", arg.name));
+    }
+    let Ok(rule) = Rule::parse(&text) else {
+        return;
+    };
+    for _ in 0..4 {
+        let mut args = [0u64; 6];
+        for arg in &mut args {
+            *arg = input.address(&regions);
+        }
+        let _ = rule.matches_in(&image, &Syscall::from_args(info.number, args));
     }
 }

@@ -4,7 +4,7 @@
 use super::parse::{parse_number, signal_by_name};
 use crate::args::Decoder;
 use crate::linux::Syscall;
-use crate::memory::Memory;
+use crate::memory::{AddressSpace, Memory};
 use crate::value::{ArgKind, SetInfo, SyscallInfo, Value};
 use std::fmt;
 
@@ -234,7 +234,7 @@ enum Test {
 
 impl Check {
     /// Whether `call`'s argument passes, read at entry from `memory`.
-    pub(super) fn holds(&self, call: &Syscall, memory: &Memory) -> bool {
+    pub(super) fn holds(&self, call: &Syscall, memory: &dyn AddressSpace) -> bool {
         let decoder = Decoder {
             memory,
             string_limit: STRING_LIMIT,
