@@ -468,6 +468,10 @@ pub fn sinks(data: &[u8]) {
         selection(&mut input),
     );
     sinks.push(Box::new(filtered));
+    // Asked once, before any event, as the engine asks.
+    for sink in &sinks {
+        let _ = (sink.interest(), sink.wants_system_time());
+    }
     let mut deferring: Vec<bool> = sinks.iter_mut().map(|s| s.defer_calls()).collect();
     let mut time = event_time(&mut input);
     let calls: Vec<Syscall> = (0..4).map(|_| call_from(&mut input, &[])).collect();
@@ -522,8 +526,9 @@ pub fn sinks(data: &[u8]) {
             kind,
         };
         for (sink, defers) in sinks.iter_mut().zip(&mut deferring) {
-            let _ = sink.interest();
-            let _ = sink.wants_exit(call);
+            if matches!(event.kind, EventKind::SyscallEntered { .. }) {
+                let _ = sink.wants_exit(call);
+            }
             let _ = sink.event(&event);
             if *defers && input.byte().is_multiple_of(8) {
                 let _ = sink.withdraw_call(tid);
