@@ -55,7 +55,8 @@ fn expand_structs(table: &Checked) -> TokenStream {
             }
         }
     });
-    let types = table.structs.iter().map(|s| camel(&s.name));
+    let types: Vec<Ident> = table.structs.iter().map(|s| camel(&s.name)).collect();
+    let names_again = table.structs.iter().map(|s| &s.name);
     quote! {
         /// The `[structs]` table: every struct a `struct` argument may point to, as
         /// `(name, what it is)`; `structs::CamelName` is its type.
@@ -65,6 +66,22 @@ fn expand_structs(table: &Checked) -> TokenStream {
             const fn has_decoder<T: crate::structs::StructDecode + ?Sized>() {}
             #(has_decoder::<crate::structs::#types>();)*
         };
+
+        /// Decodes the struct the `[structs]` table calls `name` at `addr`, with its
+        /// decoder: `None` for a name the table lacks, `Some(None)` when the memory cannot be
+        /// read. (The fuzz targets reach every struct decoder through it.)
+        pub fn decode_struct(
+            name: &str,
+            d: &crate::args::Decoder<'_>,
+            addr: u64,
+        ) -> Option<Option<crate::value::Value>> {
+            match name {
+                #(#names_again => Some(
+                    <crate::structs::#types as crate::structs::StructDecode>::decode_at(d, addr)
+                ),)*
+                _ => None,
+            }
+        }
     }
 }
 

@@ -15,10 +15,10 @@ mod input;
 
 pub use input::{Built, Input};
 
-use crate::args::{ArgvPtr, Decode, Decoder, EnvpPtr, IovecPtr, Ptr, SockaddrIn, SockaddrOut};
+use crate::args::{ArgvPtr, Decode, Decoder, EnvpPtr, IovecPtr, SockaddrIn, SockaddrOut};
 use crate::events::{Event, EventKind, Return, SigInfo, Sink, Tamper};
 use crate::inject::Rule;
-use crate::linux::{I386, SYSCALLS, Syscall};
+use crate::linux::{I386, STRUCTS, SYSCALLS, Syscall, decode_struct};
 use crate::memory::{AddressSpace, ReadMemory};
 use crate::output::count::Count;
 use crate::output::filter::{Filtered, Selection};
@@ -28,7 +28,6 @@ use crate::output::summary::SortBy;
 use crate::output::text::{PidPrefix, Quiet, StraceText, TextOptions, Timestamps};
 use crate::regs::CloneArgs;
 use crate::render::{self, StringStyle};
-use crate::structs::{self, StructDecode};
 use crate::value::{RetKind, Value};
 use crate::{Interest, WaitStatus};
 use nix::unistd::Pid;
@@ -172,16 +171,8 @@ pub fn syscall(data: &[u8]) {
     }
 }
 
-/// Decodes a `T` at `addr`, as a pointer argument does.
-fn decode_struct<T: StructDecode>(decoder: &Decoder<'_>, addr: u64) {
-    if let Some(value) = T::decode_at(decoder, addr) {
-        render_everywhere(&value);
-    }
-    render_everywhere(&Ptr::<T>::new(addr).decode(decoder));
-}
-
-/// Every struct decoder, at an arbitrary address of an arbitrary image; socket addresses
-/// with arbitrary lengths.
+/// Every struct decoder of the `[structs]` table, at an arbitrary address of an arbitrary
+/// image; socket addresses with arbitrary lengths.
 pub fn structs(data: &[u8]) {
     let mut input = Input::new(data);
     let Built { image, regions } = input.image();
@@ -193,36 +184,21 @@ pub fn structs(data: &[u8]) {
     };
     for _ in 0..4 {
         let addr = input.address(&regions);
-        match input.byte() % 24 {
-            0 => decode_struct::<structs::Timespec>(&decoder, addr),
-            1 => decode_struct::<structs::Timeval>(&decoder, addr),
-            2 => decode_struct::<structs::Timezone>(&decoder, addr),
-            3 => decode_struct::<structs::Itimerval>(&decoder, addr),
-            4 => decode_struct::<structs::Itimerspec>(&decoder, addr),
-            5 => decode_struct::<structs::Stat>(&decoder, addr),
-            6 => decode_struct::<structs::Statx>(&decoder, addr),
-            7 => decode_struct::<structs::Statfs>(&decoder, addr),
-            8 => decode_struct::<structs::Rlimit>(&decoder, addr),
-            9 => decode_struct::<structs::Rusage>(&decoder, addr),
-            10 => decode_struct::<structs::Sysinfo>(&decoder, addr),
-            11 => decode_struct::<structs::Tms>(&decoder, addr),
-            12 => decode_struct::<structs::Utsname>(&decoder, addr),
-            13 => decode_struct::<structs::Pollfd>(&decoder, addr),
-            14 => decode_struct::<structs::FdPair>(&decoder, addr),
-            15 => decode_struct::<structs::Int>(&decoder, addr),
-            16 => decode_struct::<structs::WaitStatus>(&decoder, addr),
-            17 => decode_struct::<structs::Long>(&decoder, addr),
-            18 => decode_struct::<structs::Uint>(&decoder, addr),
-            19 => decode_struct::<structs::Sigset>(&decoder, addr),
-            20 => decode_struct::<structs::Sigaction>(&decoder, addr),
-            21 => decode_struct::<structs::CloneArgs>(&decoder, addr),
-            22 => {
+        match input.byte() % 8 {
+            0 => {
                 let len = input.number();
                 render_everywhere(&SockaddrIn::new(addr, len).decode(&decoder));
             }
-            _ => {
+            1 => {
                 let len_at = input.address(&regions);
                 render_everywhere(&SockaddrOut::new(addr, len_at).decode(&decoder));
+            }
+            _ => {
+                let (name, _) = STRUCTS[input.below(STRUCTS.len())];
+                let decoded = decode_struct(name, &decoder, addr);
+                if let Some(value) = decoded.expect("a struct of the table") {
+                    render_everywhere(&value);
+                }
             }
         }
     }
