@@ -158,29 +158,26 @@ pub trait ReadMemory: AddressSpace {
         mut each: impl FnMut(u64) -> bool,
     ) -> Result<(), Errno> {
         let mut at = addr;
+        let mut buf = vec![0u8; PAGE as usize];
         loop {
-            let to_page_end = PAGE.saturating_sub(at % PAGE) as usize / WORD;
-            // Up to the page's end, or as far as a copy reaches (an Image may hold only
-            // the array, up to its NULL). A misaligned array's last word on a page
-            // straddles it, as may a copy's last word: read that one alone.
-            let mut bytes = vec![0u8; to_page_end.max(1).saturating_mul(WORD)];
-            let got = self.read_some(at, &mut bytes)? / WORD;
-            let words = if got == 0 {
-                self.read_words(at, 1)?
-            } else {
-                bytes[..got.saturating_mul(WORD)]
-                    .chunks_exact(WORD)
-                    .map(|w| u64::from_ne_bytes(w.try_into().unwrap()))
-                    .collect()
-            };
-            for &word in &words {
+            // Up to the end of the page, or of what the address space holds there (a
+            // copied region may end anywhere); a misaligned array's last word on a page
+            // straddles it and is read whole.
+            let to_page_end = PAGE.saturating_sub(at % PAGE) as usize;
+            let want = (to_page_end / WORD).max(1).saturating_mul(WORD);
+            let mut got = self.read_some(at, &mut buf[..want])?;
+            while got < WORD {
+                let next = at.checked_add(got as u64).ok_or(Errno::EFAULT)?;
+                got = got.saturating_add(self.read_some(next, &mut buf[got..WORD])?);
+            }
+            let whole = got.saturating_sub(got % WORD);
+            for word in buf[..whole].chunks_exact(WORD) {
+                let word = u64::from_ne_bytes(word.try_into().unwrap());
                 if word == 0 || !each(word) {
                     return Ok(());
                 }
             }
-            at = at
-                .checked_add(words.len().saturating_mul(WORD) as u64)
-                .ok_or(Errno::EFAULT)?;
+            at = at.checked_add(whole as u64).ok_or(Errno::EFAULT)?;
         }
     }
 
@@ -306,5 +303,29 @@ mod tests {
         assert_eq!(image.read_pod::<u8>(0x100a), Ok(b'd'));
         image.map(u64::MAX - 1, b"abc");
         assert_eq!(image.read(u64::MAX - 1, 1), Ok(b"a".to_vec()));
+    }
+
+    /// A pointer array in a region that ends before its page does (a copy of just the
+    /// array) reads as far as the region goes, across regions and pages, word by word.
+    #[test]
+    fn pointer_arrays_read_in_regions_shorter_than_a_page() {
+        let words = |w: &[u64]| -> Vec<u8> { w.iter().flat_map(|w| w.to_ne_bytes()).collect() };
+        let mut image = Image::new();
+        image.map(0x10000, &words(&[1, 2, 3, 0]));
+        assert_eq!(
+            image.read_pointer_array(0x10000, 10),
+            Ok((vec![1, 2, 3], false))
+        );
+        assert_eq!(image.count_pointer_array(0x10000), Ok(3));
+        // Misaligned, straddling a page boundary, in two regions, the NULL in the second.
+        let at = 0x20ffd;
+        let bytes = words(&[7, 8, 0]);
+        image.map(at, &bytes[..5]);
+        image.map(at + 5, &bytes[5..]);
+        assert_eq!(image.read_pointer_array(at, 10), Ok((vec![7, 8], false)));
+        // No NULL before the region ends.
+        image.map(0x30000, &words(&[5, 6]));
+        assert_eq!(image.read_pointer_array(0x30000, 10), Err(Errno::EFAULT));
+        assert_eq!(image.read_pointer_array(0x30000, 1), Ok((vec![5], true)));
     }
 }
