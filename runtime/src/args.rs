@@ -499,11 +499,23 @@ impl IovecPtr {
         IovecPtr { addr, count }
     }
 
-    /// Reads the `(base, len)` pairs of the array.
+    /// Reads the `(base, len)` pairs of the array. More than `UIO_MAXIOV` (1024) of them
+    /// is `EINVAL`, as the kernel answers, and nothing is read.
     pub fn read(&self, t: &Tracee) -> Result<Vec<(u64, u64)>, Errno> {
-        read_iovecs(t.memory(), self.addr, self.count as usize)
+        self.read_from(t.memory())
+    }
+
+    /// [`read`](IovecPtr::read) from any address space.
+    pub fn read_from(&self, memory: &dyn AddressSpace) -> Result<Vec<(u64, u64)>, Errno> {
+        if self.count > UIO_MAXIOV {
+            return Err(Errno::EINVAL);
+        }
+        read_iovecs(memory, self.addr, self.count as usize)
     }
 }
+
+/// The most iovecs a call takes (`linux/uio.h`).
+const UIO_MAXIOV: u64 = 1024;
 
 fn read_iovecs(
     memory: &dyn AddressSpace,
@@ -794,6 +806,24 @@ mod tests {
         array.extend_from_slice(&0u64.to_ne_bytes());
         image.map(0x10000, &array);
         image
+    }
+
+    /// An iovec count is the program's: 2^27 iovecs over a large mapping made a handler
+    /// reading them allocate 2 GiB; the kernel takes at most 1024.
+    #[test]
+    fn iovec_arrays_are_read_within_the_kernels_limit() {
+        let mut image = Image::new();
+        let iovecs: Vec<u8> = [0x5000u64, 3, 0x6000, 4]
+            .iter()
+            .flat_map(|w| w.to_ne_bytes())
+            .collect();
+        image.map(0x4000, &iovecs);
+        let read = |count| IovecPtr::new(0x4000, count).read_from(&image);
+        assert_eq!(read(2), Ok(vec![(0x5000, 3), (0x6000, 4)]));
+        assert_eq!(read(3), Err(Errno::EFAULT));
+        assert_eq!(read(1025), Err(Errno::EINVAL));
+        assert_eq!(read(1 << 27), Err(Errno::EINVAL));
+        assert_eq!(read(u64::MAX), Err(Errno::EINVAL));
     }
 
     #[test]
