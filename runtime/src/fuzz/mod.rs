@@ -204,8 +204,8 @@ pub fn structs(data: &[u8]) {
     }
 }
 
-/// The readers of arrays and strings: `argv`, `envp`, `iovec` arrays with arbitrary
-/// counts, NUL-terminated strings, NULL-terminated pointer arrays, and plain reads of
+/// The readers of arrays and strings, as decoders and as handlers use them: `argv`,
+/// `envp`, `iovec` arrays with arbitrary counts, NUL-terminated strings, NULL-terminated pointer arrays, and plain reads of
 /// arbitrary lengths.
 pub fn arrays(data: &[u8]) {
     let mut input = Input::new(data);
@@ -218,8 +218,21 @@ pub fn arrays(data: &[u8]) {
     };
     for _ in 0..4 {
         let addr = input.address(&regions);
-        match input.byte() % 9 {
+        match input.byte() % 11 {
             0 => render_everywhere(&ArgvPtr(addr).decode(&decoder)),
+            9 => {
+                // As a handler reads them: within execve's limits.
+                if let Ok(strings) = ArgvPtr(addr).read_from(&image) {
+                    let bytes: usize = strings.iter().map(|s| s.len() + 1 + 8).sum();
+                    assert!(bytes <= 6 << 20, "{bytes} bytes of argv");
+                }
+            }
+            10 => {
+                let count = input.number();
+                if let Ok(iovecs) = IovecPtr::new(addr, count).read_from(&image) {
+                    assert!(iovecs.len() as u64 == count && count <= 1024);
+                }
+            }
             1 => render_everywhere(&EnvpPtr(addr).decode(&decoder)),
             2 => {
                 let count = input.number();
