@@ -16,18 +16,19 @@ mod input;
 pub use input::{Built, Input};
 
 use crate::args::{ArgvPtr, Decode, Decoder, EnvpPtr, IovecPtr, SockaddrIn, SockaddrOut};
-use crate::events::{Event, EventKind, Return, SigInfo, Sink, Tamper};
+use crate::events::{Event, EventKind, EventMemory, Return, SigInfo, Sink, Tamper};
+use crate::fds::{DecodeFds, FdTable};
 use crate::inject::Rule;
 use crate::linux::{I386, STRUCTS, SYSCALLS, Syscall, decode_struct};
 use crate::memory::{AddressSpace, ReadMemory};
 use crate::output::count::Count;
 use crate::output::filter::{Filtered, Selection};
 use crate::output::json::{JsonLines, JsonValue};
-use crate::output::lines::{CallStyle, Spelling, entry_text, exit_text};
+use crate::output::lines::{CallStyle, Known, Spelling, entry_text, entry_values, exit_text};
 use crate::output::summary::SortBy;
 use crate::output::text::{PidPrefix, Quiet, StraceText, TextOptions, Timestamps};
 use crate::regs::CloneArgs;
-use crate::render::{self, StringStyle};
+use crate::render::{self, ConstStyle, StringStyle};
 use crate::value::{RetKind, Value};
 use crate::{Interest, WaitStatus};
 use nix::unistd::Pid;
@@ -103,6 +104,20 @@ fn string_style(input: &mut Input<'_>) -> StringStyle {
     StringStyle::from_count(input.byte() % 3)
 }
 
+/// How named constants are spelled (`-X`).
+fn const_style(input: &mut Input<'_>) -> ConstStyle {
+    [ConstStyle::Abbrev, ConstStyle::Raw, ConstStyle::Verbose][input.below(3)]
+}
+
+/// `-y` or `-yy`, or neither: a descriptor table for the processes of the targets, which
+/// do not exist.
+fn fd_table(input: &mut Input<'_>) -> Option<FdTable> {
+    match input.byte() % 3 {
+        0 => None,
+        count => Some(FdTable::new(DecodeFds::from_count(count))),
+    }
+}
+
 /// Writes `value` in every notation the tracer has.
 fn render_everywhere(value: &Value) {
     for strings in [
@@ -143,6 +158,7 @@ pub fn syscall(data: &[u8]) {
     let spelling = Spelling {
         string_limit: decoder.string_limit,
         strings: string_style(&mut input),
+        constants: const_style(&mut input),
     };
     let style = CallStyle {
         raw: input.flip(),
@@ -150,16 +166,30 @@ pub fn syscall(data: &[u8]) {
         verbose: input.flip(),
     };
     let tid = Pid::from_raw(NO_SUCH_TID);
-    let (_, covered) = entry_text(&call, tid, &image, spelling, style);
-    exit_text(&call, covered, &image, spelling, style, ret);
+    // `-y`: descriptors of a process that does not exist, so nothing is known of them.
+    let table = fd_table(&mut input);
+    let fds = table.as_ref().map(|table| (table, tid));
+    let memory = || EventMemory::Copy(&image);
+    let (_, covered) = entry_text(&call, (tid, memory()), spelling, style, fds);
+    let entry = entry_values(&call, memory(), spelling, style);
+    let known = Known {
+        tid,
+        entry: &entry,
+        fds,
+    };
+    exit_text(&call, covered, memory(), spelling, style, ret, known);
     // The JSON arguments, at entry and then at exit, and what the result means.
-    let mut args = Default::default();
+    let mut json = JsonLines::new(Box::new(std::io::sink()), false, decoder.string_limit);
+    if let Some(table) = table {
+        json = json.with_fds(table);
+    }
+    let mut args: [Option<Value>; 6] = Default::default();
     let at_entry = Decoder {
         ret: None,
         ..decoder
     };
-    JsonLines::decode_with(&call, &at_entry, &mut args);
-    JsonLines::decode_with(&call, &decoder, &mut args);
+    json.decode_with(&call, &at_entry, (tid, tid), &mut args);
+    json.decode_with(&call, &decoder, (tid, tid), &mut args);
     for value in args.iter().flatten() {
         render_everywhere(value);
     }
@@ -398,6 +428,7 @@ fn text_options(input: &mut Input<'_>) -> TextOptions {
     TextOptions {
         string_limit: string_limit(input),
         strings: string_style(input),
+        constants: const_style(input),
         prefix: [PidPrefix::WhenMany, PidPrefix::Always, PidPrefix::Never][input.below(3)],
         quiet: Quiet::from_count(input.byte() % 4),
         raw: some_calls(input),
@@ -408,6 +439,7 @@ fn text_options(input: &mut Input<'_>) -> TextOptions {
         durations: input.flip(),
         color: input.flip(),
         flush_each_line: input.flip(),
+        fds: fd_table(input),
         ..TextOptions::default()
     }
 }
@@ -429,17 +461,30 @@ fn selection(input: &mut Input<'_>) -> Selection {
         let _ = selection.qualify(EXPRESSIONS[input.below(EXPRESSIONS.len())]);
     }
     if input.byte().is_multiple_of(4) {
-        let _ = selection.trace_path("/etc/passwd");
+        let _ = selection.trace_path(std::str::from_utf8(TRACED_PATH).unwrap_or_default());
     }
     selection
 }
 
+/// The path `-P` follows in the sinks target, and where its image holds it.
+const TRACED_PATH: &[u8] = b"/etc/passwd";
+const TRACED_PATH_AT: u64 = 0x5000_0000;
+
 /// The sinks (strace text with its options, JSON lines, the `-c` table, and the `-e`/`-P`
 /// filters) fed an arbitrary sequence of events from a few threads: calls entering and
-/// ending in any order, signals, execs, exits. The threads do not exist, so their memory
-/// reads fail, as for a thread killed while a sink decodes it.
+/// ending in any order, signals, execs, exits. An event's memory is an arbitrary image (a
+/// copy, as the eBPF backend's events carry), or the thread's own, which does not exist, so
+/// its reads fail, as for a thread killed while a sink decodes it.
 pub fn sinks(data: &[u8]) {
     let mut input = Input::new(data);
+    let Built {
+        mut image,
+        mut regions,
+    } = input.image();
+    let mut path = TRACED_PATH.to_vec();
+    path.push(0);
+    image.map(TRACED_PATH_AT, &path);
+    regions.push((TRACED_PATH_AT, path.len() as u64));
     let mut sinks: Vec<Box<dyn Sink>> = vec![
         Box::new(StraceText::with_options(
             Box::new(std::io::sink()),
@@ -463,7 +508,7 @@ pub fn sinks(data: &[u8]) {
     }
     let mut deferring: Vec<bool> = sinks.iter_mut().map(|s| s.defer_calls()).collect();
     let mut time = event_time(&mut input);
-    let calls: Vec<Syscall> = (0..4).map(|_| call_from(&mut input, &[])).collect();
+    let calls: Vec<Syscall> = (0..4).map(|_| call_from(&mut input, &regions)).collect();
     for _ in 0..input.byte() % 64 {
         let tid = Pid::from_raw(NO_SUCH_TID + i32::from(input.byte() % 4));
         let pid = Pid::from_raw(NO_SUCH_TID + i32::from(input.byte() % 2));
@@ -513,6 +558,7 @@ pub fn sinks(data: &[u8]) {
             time,
             system_time: Duration::from_micros(u64::from(input.byte())),
             kind,
+            copy: input.flip().then_some(&image),
         };
         for (sink, defers) in sinks.iter_mut().zip(&mut deferring) {
             if matches!(event.kind, EventKind::SyscallEntered { .. }) {

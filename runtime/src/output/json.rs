@@ -517,6 +517,7 @@ mod tests {
             time: UNIX_EPOCH,
             system_time: Duration::ZERO,
             kind,
+            copy: None,
         };
         sink.event(&event(EventKind::SyscallEntered { call: &close }))
             .unwrap();
