@@ -91,7 +91,12 @@ pub(super) fn signal_ret(ret: i64) -> Option<RetDecoded> {
 /// `si_code` by name where it has one (`SI_USER`, `CLD_EXITED`, `SEGV_MAPERR`), else the
 /// number.
 pub(crate) fn si_code_name(signal: i32, code: i32) -> String {
-    let name = match (code, signal) {
+    si_code_symbol(signal, code).map_or_else(|| code.to_string(), str::to_string)
+}
+
+/// The name of a siginfo's `si_code` for `signal` (who sent it, or why), if it has one.
+pub(crate) fn si_code_symbol(signal: i32, code: i32) -> Option<&'static str> {
+    Some(match (code, signal) {
         (libc::SI_USER, _) => "SI_USER",
         (libc::SI_KERNEL, _) => "SI_KERNEL",
         (libc::SI_QUEUE, _) => "SI_QUEUE",
@@ -114,9 +119,8 @@ pub(crate) fn si_code_name(signal: i32, code: i32) -> String {
         (2, libc::SIGTRAP) => "TRAP_TRACE",
         (1, libc::SIGFPE) => "FPE_INTDIV",
         (1, libc::SIGILL) => "ILL_ILLOPC",
-        (code, _) => return code.to_string(),
-    };
-    name.to_string()
+        _ => return None,
+    })
 }
 
 /// CPU time in clock ticks as strace shows it: `0`, or `3 /* 0.03 s */`.

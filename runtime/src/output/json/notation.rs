@@ -322,32 +322,6 @@ impl Serialize for SignalJson {
     }
 }
 
-/// The name of a siginfo's `si_code` for `signal`: who sent it or why.
-fn si_code_name(signal: i32, code: i32) -> Option<&'static str> {
-    Some(match (code, signal) {
-        (libc::SI_USER, _) => "SI_USER",
-        (libc::SI_KERNEL, _) => "SI_KERNEL",
-        (libc::SI_QUEUE, _) => "SI_QUEUE",
-        (libc::SI_TKILL, _) => "SI_TKILL",
-        (libc::SI_TIMER, _) => "SI_TIMER",
-        (libc::SI_MESGQ, _) => "SI_MESGQ",
-        (libc::SI_ASYNCIO, _) => "SI_ASYNCIO",
-        (1, libc::SIGCHLD) => "CLD_EXITED",
-        (2, libc::SIGCHLD) => "CLD_KILLED",
-        (3, libc::SIGCHLD) => "CLD_DUMPED",
-        (4, libc::SIGCHLD) => "CLD_TRAPPED",
-        (5, libc::SIGCHLD) => "CLD_STOPPED",
-        (6, libc::SIGCHLD) => "CLD_CONTINUED",
-        (1, libc::SIGSEGV) => "SEGV_MAPERR",
-        (2, libc::SIGSEGV) => "SEGV_ACCERR",
-        (1, libc::SIGBUS) => "BUS_ADRALN",
-        (2, libc::SIGBUS) => "BUS_ADRERR",
-        (1, libc::SIGTRAP) => "TRAP_BRKPT",
-        (2, libc::SIGTRAP) => "TRAP_TRACE",
-        _ => return None,
-    })
-}
-
 /// The siginfo fields that mean something for this signal and `si_code`, as the text
 /// trace shows them.
 pub(super) struct SigInfoJson(pub i32, pub SigInfo);
@@ -358,7 +332,10 @@ impl Serialize for SigInfoJson {
         let mut map = s.serialize_map(None)?;
         map.serialize_entry("si_signo", &info.signo)?;
         map.serialize_entry("si_code", &info.code)?;
-        map.serialize_entry("si_code_name", &si_code_name(signal, info.code))?;
+        map.serialize_entry(
+            "si_code_name",
+            &crate::decode::signal::si_code_symbol(signal, info.code),
+        )?;
         match signal {
             libc::SIGSEGV | libc::SIGBUS | libc::SIGILL | libc::SIGFPE if info.code > 0 => {
                 map.serialize_entry("si_addr", &info.addr)?;
