@@ -235,3 +235,19 @@ impl<S: Sink + ?Sized> Sink for Box<S> {
         (**self).finish()
     }
 }
+
+/// Hands `event` to every sink. A sink whose write fails is dropped and the run goes on;
+/// the first such error is kept in `output_error` for the outcome.
+pub(crate) fn deliver(
+    sinks: &mut Vec<Box<dyn Sink>>,
+    event: &Event<'_>,
+    output_error: &mut Option<std::io::Error>,
+) {
+    sinks.retain_mut(|sink| match sink.event(event) {
+        Ok(()) => true,
+        Err(e) => {
+            output_error.get_or_insert(e);
+            false
+        }
+    });
+}

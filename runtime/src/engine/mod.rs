@@ -241,16 +241,6 @@ impl<H: Linux + 'static> Tracer<H> {
             copy: None,
             kind,
         };
-        let mut failed = None;
-        self.sinks.retain_mut(|sink| match sink.event(&event) {
-            Ok(()) => true,
-            Err(e) => {
-                failed.get_or_insert(e);
-                false
-            }
-        });
-        if let Some(e) = failed {
-            self.output_error.get_or_insert(e);
-        }
+        crate::events::deliver(&mut self.sinks, &event, &mut self.output_error);
     }
 }
