@@ -178,11 +178,7 @@ impl Tracee {
 
     /// Makes the thread wait in `poll` until its descriptor `fd` is readable or hung up.
     async fn wait_readable(&mut self, fd: i32) -> Result<(), Errno> {
-        let at = self
-            .stack_pointer()?
-            .checked_sub(RED_ZONE + 64)
-            .ok_or(Errno::EFAULT)?
-            & !15;
+        let at = self.scratch(64)?;
         loop {
             // struct pollfd { int fd; short events, revents; }
             let mut pollfd = [0u8; 8];
@@ -207,11 +203,7 @@ impl Tracee {
     /// Makes the thread sleep for `time` (an injected `nanosleep`; a signal may cut it
     /// short).
     async fn sleep(&mut self, time: libc::timespec) -> Result<(), Errno> {
-        let at = self
-            .stack_pointer()?
-            .checked_sub(RED_ZONE + 64)
-            .ok_or(Errno::EFAULT)?
-            & !15;
+        let at = self.scratch(64)?;
         self.memory().write_pod(at, &time)?;
         match self
             .inject(Nanosleep {
@@ -238,11 +230,7 @@ impl Tracee {
     /// `EMFILE` and the like when the thread has no room for more descriptors; `EFAULT`
     /// when its stack cannot be written; `ESRCH` if it is gone.
     pub async fn install_fd(&mut self, file: OwnedFd, cloexec: bool) -> SysResult {
-        let scratch = self
-            .stack_pointer()?
-            .checked_sub(RED_ZONE + 256)
-            .ok_or(Errno::EFAULT)?
-            & !15;
+        let scratch = self.scratch(256)?;
         let socket_type = SocketType::from_raw((libc::SOCK_DGRAM | libc::SOCK_CLOEXEC) as u64);
         self.inject(Socketpair {
             domain: AddressFamily::AF_UNIX,
@@ -333,6 +321,13 @@ impl Tracee {
             return Err(Errno::EIO);
         }
         Ok(fd)
+    }
+
+    /// The 16-byte aligned address `bytes` below the thread's red zone: stack the program
+    /// is not using, where injected calls find their arguments.
+    fn scratch(&self, bytes: u64) -> Result<u64, Errno> {
+        let below = self.stack_pointer()?.checked_sub(RED_ZONE + bytes);
+        Ok(below.ok_or(Errno::EFAULT)? & !15)
     }
 
     /// The tracee's `/proc/PID/task/TID` directory.
