@@ -322,6 +322,32 @@ __attribute__((noinline)) u32 copy_str(u32 off, u64 addr, u32 size)
 	return (at + len + 7) & ~7;
 }
 
+// Loops run through bpf_loop: the verifier checks a callback once, not once per turn.
+
+struct iovec_walk {
+	u32 off;
+	u32 size;
+	u64 count;
+	s64 budget;
+};
+
+static long iovec_one(u64 i, struct iovec_walk *w)
+{
+	u64 *iov = work_here();
+	if (!iov || i >= w->count)
+		return 1;
+	u64 base = iov[(2 * i) & 127];
+	u64 n = iov[(2 * i + 1) & 127];
+	if (w->budget >= 0 && n > (u64)w->budget)
+		n = w->budget;
+	if (w->budget >= 0)
+		w->budget -= n;
+	if (n > w->size)
+		n = w->size;
+	w->off = copy_bytes(w->off, base, n);
+	return 0;
+}
+
 // `count` iovecs at `addr`, then at most `size` bytes of each; `budget` >= 0 counts the
 // bytes that are data (a read's return value), < 0 for all of them.
 __attribute__((noinline)) u32 copy_iovec(u32 off, u64 addr, u64 count, u32 size, s64 budget)
@@ -338,52 +364,79 @@ __attribute__((noinline)) u32 copy_iovec(u32 off, u64 addr, u64 count, u32 size,
 		tally(1);
 		return off;
 	}
-	off = copy_bytes(off, addr, bytes);
-	for (int i = 0; i < MAX_IOV; i++) {
-		if (i >= count)
-			break;
-		iov = work_here();
-		if (!iov)
-			break;
-		u64 base = iov[(2 * i) & 127];
-		u64 n = iov[(2 * i + 1) & 127];
-		if (budget >= 0 && n > (u64)budget)
-			n = budget;
-		if (budget >= 0)
-			budget -= n;
-		if (n > size)
-			n = size;
-		off = copy_bytes(off, base, n);
-	}
-	return off;
+	struct iovec_walk w = {
+		.off = copy_bytes(off, addr, bytes),
+		.size = size,
+		.count = count,
+		.budget = budget,
+	};
+	bpf_loop(MAX_IOV, iovec_one, &w, 0);
+	return w.off;
+}
+
+struct argv_walk {
+	u64 addr;
+	u32 off;
+	u32 size;
+	u32 count;
+};
+
+// Reads pointer `i`; stops after the NULL or at a pointer that cannot be read (the
+// array may end just before an unmapped page).
+static long argv_pointer(u64 i, struct argv_walk *w)
+{
+	u64 *ptrs = work_here();
+	if (!ptrs || bpf_probe_read_user(&ptrs[i & 127], 8, (void *)(w->addr + i * 8)) != 0)
+		return 1;
+	w->count = i + 1;
+	return ptrs[i & 127] == 0;
+}
+
+static long argv_string(u64 i, struct argv_walk *w)
+{
+	u64 *ptrs = work_here();
+	if (!ptrs || i >= w->count || ptrs[i & 127] == 0)
+		return 1;
+	w->off = copy_str(w->off, ptrs[i & 127], w->size);
+	return 0;
 }
 
 // A NULL-terminated array of strings: the pointers up to the NULL, then each string.
 __attribute__((noinline)) u32 copy_argv(u32 off, u64 addr, u32 size)
 {
-	u64 *ptrs = work_here();
-	int i;
-	if (!ptrs || addr == 0)
+	if (addr == 0)
 		return off;
-	// Word by word: the array may end just before an unmapped page.
-	for (i = 0; i < MAX_ARGV; i++) {
-		if (bpf_probe_read_user(&ptrs[i & 127], 8, (void *)(addr + i * 8)) != 0)
-			break;
-		if (ptrs[i & 127] == 0) {
-			i++;
-			break;
-		}
-	}
-	if (i == 0)
+	struct argv_walk w = { .addr = addr, .off = off, .size = size };
+	bpf_loop(MAX_ARGV, argv_pointer, &w, 0);
+	if (w.count == 0)
 		return off;
-	off = copy_bytes(off, addr, (u64)i * 8);
-	for (int j = 0; j < MAX_ARGV; j++) {
-		ptrs = work_here();
-		if (!ptrs || j >= i || ptrs[j & 127] == 0)
-			break;
-		off = copy_str(off, ptrs[j & 127], size);
-	}
-	return off;
+	w.off = copy_bytes(off, addr, (u64)w.count * 8);
+	bpf_loop(MAX_ARGV, argv_string, &w, 0);
+	return w.off;
+}
+
+struct envp_walk {
+	u64 addr;
+	u32 off;
+};
+
+// Chunk `c` of 64 pointers; stops at the chunk holding the NULL.
+static long envp_chunk(u64 c, struct envp_walk *w)
+{
+	u64 *chunk = work_here();
+	if (!chunk)
+		return 1;
+	u64 at = w->addr + c * 512;
+	if (bpf_probe_read_user(chunk, 512, (void *)at) != 0)
+		return 1;
+	w->off = copy_bytes(w->off, at, 512);
+	chunk = work_here();
+	if (!chunk)
+		return 1;
+	for (int i = 0; i < 64; i++)
+		if (chunk[i] == 0)
+			return 1;
+	return 0;
 }
 
 // An environment is shown as its count: copy the pointers (up to 8 chunks of 64), not the
@@ -392,22 +445,9 @@ __attribute__((noinline)) u32 copy_envp(u32 off, u64 addr)
 {
 	if (addr == 0)
 		return off;
-	for (int c = 0; c < ENVP_CHUNKS; c++) {
-		u64 *chunk = work_here();
-		if (!chunk)
-			return off;
-		u64 at = addr + c * 512;
-		if (bpf_probe_read_user(chunk, 512, (void *)at) != 0)
-			return off;
-		off = copy_bytes(off, at, 512);
-		chunk = work_here();
-		if (!chunk)
-			return off;
-		for (int i = 0; i < 64; i++)
-			if (chunk[i] == 0)
-				return off;
-	}
-	return off;
+	struct envp_walk w = { .addr = addr, .off = off };
+	bpf_loop(ENVP_CHUNKS, envp_chunk, &w, 0);
+	return w.off;
 }
 
 // Copies what the table says argument `i` of the record being built points to; `entry`:
