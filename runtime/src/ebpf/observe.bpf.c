@@ -146,7 +146,11 @@ struct inflight {
 	u64 sp;
 };
 
-#define FRESH (-2)
+// `inflight` entries that hold no call. A thread's entry stays in the map between its
+// calls (rewritten in place: one lookup per sys_enter and per sys_exit, no insertion or
+// deletion) and is deleted when the thread exits.
+#define FRESH (-2) // a new thread, whose first sys_exit (from fork or clone) has no enter
+#define IDLE (-3)  // between two calls
 
 // Makes the compiler forget what it knows of `var`, so that a mask or bound written after
 // a check stays in the code for the verifier to see.
@@ -540,8 +544,12 @@ static __always_inline void syscall_record(struct header *h, struct scratch *s, 
 	// Most calls point to nothing worth copying (getppid, close, mmap): no copy at all.
 	u64 ops = c ? *(u64 *)c->op : 0;
 	if (ops && (entry || !entered)) {
-		for (u32 i = 0; i < 6; i++)
+		for (u32 i = 0; i < 6; i++) {
+			u8 op = c->op[i];
+			if (op == OP_NONE || (entry && !(op & OP_AT_ENTRY)))
+				continue;
 			off = copy_arg(off, i, entry);
+		}
 	}
 	// rt_sigreturn has no argument but restores the mask saved in the signal frame at
 	// the stack pointer (its ucontext's uc_sigmask, 296 bytes in), which strace shows.
@@ -572,7 +580,11 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 		.enter_ns = bpf_ktime_get_boot_ns(),
 		.sp = regs.sp,
 	};
-	bpf_map_update_elem(&inflight, &tid, &in, BPF_ANY);
+	struct inflight *slot = bpf_map_lookup_elem(&inflight, &tid);
+	if (slot)
+		*slot = in;
+	else
+		bpf_map_update_elem(&inflight, &tid, &in, BPF_ANY);
 	// execve, execveat, exit, exit_group: their memory is gone (or they never return).
 	if (in.nr == 59 || in.nr == 322 || in.nr == 60 || in.nr == 231) {
 		struct scratch *s = start(REC_SYSCALL, tid, tgid);
@@ -596,9 +608,6 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	u32 tgid = id >> 32, tid = id;
 	if (!is_traced(tgid))
 		return 0;
-	struct regs regs;
-	if (bpf_probe_read_kernel(&regs, sizeof(regs), (void *)ctx->args[0]) != 0)
-		return 0;
 	// A call the kill interrupted (EINTR, ERESTART*) is left in flight: sched_process_exit
 	// records it unfinished. One that completed (a kill of its own process) returned.
 	s64 ret = (s64)ctx->args[1];
@@ -611,17 +620,20 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	struct header *h = (struct header *)s->data;
 	h->ret = (s64)ctx->args[1];
 	struct inflight *in = bpf_map_lookup_elem(&inflight, &tid);
-	if (in) {
-		if (in->nr == FRESH) {
-			bpf_map_delete_elem(&inflight, &tid);
-			return 0;
-		}
+	if (in && in->nr == FRESH) {
+		in->nr = IDLE;
+		return 0;
+	}
+	if (in && in->nr != IDLE) {
 		h->nr = in->nr;
 		__builtin_memcpy(h->args, in->args, sizeof(h->args));
 		h->enter_ns = in->enter_ns;
 		h->sp = in->sp;
-		bpf_map_delete_elem(&inflight, &tid);
+		in->nr = IDLE;
 	} else {
+		struct regs regs;
+		if (bpf_probe_read_kernel(&regs, sizeof(regs), (void *)ctx->args[0]) != 0)
+			return 0;
 		h->flags = F_NO_ENTER;
 		h->nr = (s64)regs.orig_ax;
 		u64 args[6] = { regs.di, regs.si, regs.dx, regs.r10, regs.r8, regs.r9 };
