@@ -266,8 +266,9 @@ fn capture(kind: &Kind) -> TokenStream {
         Kind::InBuf { len, .. } => quote!(#c::InBuf(#len)),
         Kind::OutBuf { len, .. } => quote!(#c::OutBuf(#len)),
         Kind::Struct { name, .. } => {
-            let ty = camel(name);
-            quote!(#c::Struct(<crate::structs::#ty as crate::structs::StructDecode>::SIZE))
+            let name = camel(name);
+            let ty = quote!(<crate::structs::#name as crate::structs::StructDecode>);
+            quote!(if #ty::RETURNED { #c::Returned(#ty::SIZE) } else { #c::Struct(#ty::SIZE) })
         }
         Kind::Iovec { len, dir } => {
             let out = *dir != Dir::In;

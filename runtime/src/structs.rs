@@ -34,6 +34,11 @@ pub trait StructDecode: Declared {
     /// address): what the eBPF backend copies.
     const SIZE: usize;
 
+    /// The kernel fills only as many bytes as the call returns (records in a buffer, as
+    /// getdents writes them): an event source copies those, at most [`SIZE`](Self::SIZE).
+    /// Pages past them may not even be mapped in yet.
+    const RETURNED: bool = false;
+
     /// Decodes the struct at `addr`; `None` when its memory cannot be read.
     fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value>;
 }
@@ -297,6 +302,7 @@ const DIRENT_COPY: usize = 8192;
 
 impl StructDecode for LinuxDirent64 {
     const SIZE: usize = DIRENT_COPY;
+    const RETURNED: bool = true;
 
     fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value> {
         dirents(d, addr, true)
@@ -305,6 +311,7 @@ impl StructDecode for LinuxDirent64 {
 
 impl StructDecode for LinuxDirent {
     const SIZE: usize = DIRENT_COPY;
+    const RETURNED: bool = true;
 
     fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value> {
         dirents(d, addr, false)
@@ -320,7 +327,16 @@ const DIRENT_NAME: usize = 18;
 fn dirents(d: &Decoder<'_>, addr: u64, wide: bool) -> Option<Value> {
     // The kernel fills at most the buffer's size; a longer read would be a bad return.
     let len = usize::try_from(d.success()?).ok()?.min(1 << 20);
-    let buffer = d.memory.read(addr, len).ok()?;
+    let buffer = match d.memory.read(addr, len) {
+        Ok(buffer) => buffer,
+        // A copy of the first bytes only (an event source's): the records they hold.
+        Err(_) => {
+            let mut buffer = vec![0; len.min(DIRENT_COPY)];
+            let n = d.memory.read_some(addr, &mut buffer).ok()?;
+            buffer.truncate(n);
+            buffer
+        }
+    };
     let name_at = if wide { DIRENT64_NAME } else { DIRENT_NAME };
     let mut items = Vec::new();
     let mut at = 0usize;

@@ -59,6 +59,9 @@ pub enum Capture {
     Str,
     /// A struct of this many bytes (0: shown as its address).
     Struct(usize),
+    /// Records the kernel fills: as many bytes as the call returned, at most this many
+    /// (a getdents buffer).
+    Returned(usize),
     /// Bytes the program passes; their count is that argument's value.
     InBuf(usize),
     /// Bytes the kernel fills: as many as the call returned, at most that argument's value.

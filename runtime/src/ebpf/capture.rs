@@ -29,6 +29,7 @@ const OP_IOVEC_RET: u8 = 6;
 const OP_SOCKADDR_OUT: u8 = 7;
 const OP_ARGV: u8 = 8;
 const OP_ENVP: u8 = 9;
+const OP_RET: u8 = 10;
 /// Also copied for a record made at the call's entry (an in-argument).
 const OP_AT_ENTRY: u8 = 0x80;
 
@@ -43,6 +44,7 @@ fn operation(capture: Capture, string_limit: u32) -> Option<(u8, usize, u32)> {
         Capture::Path => (OP_STR, 0, PATH_MAX.saturating_add(1)),
         Capture::Str => (OP_STR, 0, string),
         Capture::Struct(size) => (OP_FIXED, 0, u32::try_from(size).ok()?.min(COPY_MAX)),
+        Capture::Returned(size) => (OP_RET, 0, u32::try_from(size).ok()?.min(COPY_MAX)),
         Capture::InBuf(len) => (OP_LEN_ARG, len, bytes),
         Capture::OutBuf(len) => (OP_LEN_RET, len, bytes),
         Capture::Iovec { len, out: false } => (OP_IOVEC, len, bytes),
@@ -101,5 +103,13 @@ mod tests {
         assert_eq!(fstat[1], OP_FIXED);
         let size = u32::from_ne_bytes(fstat[20..24].try_into().unwrap());
         assert_eq!(size as usize, std::mem::size_of::<libc::stat>());
+        // getdents64(fd, dirp, count): the records it returned (the pages past them may
+        // not be mapped in), at most 8 KiB whatever -s says.
+        let getdents = entry(libc::SYS_getdents64 as u32);
+        assert_eq!(getdents[1], OP_RET);
+        assert_eq!(
+            u32::from_ne_bytes(getdents[20..24].try_into().unwrap()),
+            COPY_MAX
+        );
     }
 }

@@ -108,6 +108,7 @@ struct regs {
 #define OP_SOCKADDR_OUT 7 // *(u32 *)args[len], then min(that, size) bytes
 #define OP_ARGV 8        // a NULL-terminated pointer array, each string `size` bytes
 #define OP_ENVP 9        // a NULL-terminated pointer array, the pointers only
+#define OP_RET 10        // min(ret, size) bytes, when ret > 0 (records the kernel wrote)
 // Flag on `op`: copy this argument at the call's entry record too (execve's argv).
 #define OP_AT_ENTRY 0x80
 
@@ -492,6 +493,10 @@ __attribute__((noinline)) u32 copy_arg(u32 off, u32 i, int entry)
 		if ((u64)ret < n)
 			n = ret;
 		return copy_bytes(off, addr, n < size ? n : size);
+	case OP_RET:
+		if (entry || ret <= 0)
+			return off;
+		return copy_bytes(off, addr, (u64)ret < size ? (u64)ret : size);
 	case OP_IOVEC:
 		return copy_iovec(off, addr, n, size, -1);
 	case OP_IOVEC_RET:
