@@ -68,6 +68,35 @@ fn trace_openat_shows_only_openat_and_the_process_lines() {
 }
 
 #[test]
+fn a_selected_fork_shows_its_result_when_prefiltered() {
+    // The call's exit stop, asked for at its seccomp stop, must survive the fork event
+    // stop in between: the line ends with the child's pid, as strace's does.
+    let run = interpose(&[
+        "-f",
+        "-e",
+        "trace=clone,clone3,fork,vfork",
+        "bash",
+        "-c",
+        "/bin/true; true",
+    ]);
+    assert!(run.status.success(), "{}", run.stderr);
+    let text = &run.stderr;
+    assert!(!text.contains("= ?"), "{text}");
+    let child: i32 = text
+        .lines()
+        .filter(|l| l.starts_with("clone(") || l.contains("clone resumed>"))
+        .find_map(|l| {
+            l.rsplit_once(") = ")
+                .and_then(|(_, pid)| pid.trim().parse().ok())
+        })
+        .unwrap_or_else(|| panic!("no clone with a result: {text}"));
+    assert!(
+        text.contains(&format!("[pid {child}] +++ exited with 0 +++")),
+        "{text}"
+    );
+}
+
+#[test]
 fn file_class_includes_openat_and_newfstatat_not_read() {
     let mut selection = Selection::new();
     selection.qualify("trace=%file").unwrap();

@@ -60,19 +60,11 @@ impl<H: Linux + 'static> Tracer<H> {
                     if child.as_raw() > 0 {
                         self.ensure_thread(child);
                     }
-                    self.resume(tid, 0);
+                    self.resume_after_event(tid);
                 }
                 Stop::Exec { former } => {
                     self.on_exec(tid, former);
-                    // The execve's exit stop, asked for at its seccomp stop, comes only if
-                    // the exec stop is left with PTRACE_SYSCALL too (ptrace(2)).
-                    match self.threads.take_in_flight(tid) {
-                        Some(in_flight) => {
-                            self.threads.set_in_flight(tid, in_flight);
-                            let _ = sys::resume_syscall(tid, 0);
-                        }
-                        None => self.resume(tid, 0),
-                    }
+                    self.resume_after_event(tid);
                 }
                 Stop::Other | Stop::Ended(_) => self.resume(tid, 0),
             }
@@ -168,6 +160,18 @@ impl<H: Linux + 'static> Tracer<H> {
             Mode::Seccomp if self.threads.stepping(tid) => sys::resume_syscall(tid, signal),
             Mode::Seccomp => sys::resume_cont(tid, signal),
         };
+    }
+
+    /// Restarts a tracee after the event stop (fork, vfork, clone, exec) of the call it is
+    /// in. When that call's exit stop was asked for at its seccomp stop, it comes only if
+    /// the event stop is left with `PTRACE_SYSCALL` too (ptrace(2)).
+    fn resume_after_event(&self, tid: Pid) {
+        if self.threads.awaits_exit(tid) {
+            // ESRCH: the tracee was killed meanwhile; its death is reported by wait.
+            let _ = sys::resume_syscall(tid, 0);
+        } else {
+            self.resume(tid, 0);
+        }
     }
 
     /// `PTRACE_EVENT_EXEC`: the program image changed. When a thread other than the leader

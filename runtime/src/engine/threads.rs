@@ -64,6 +64,11 @@ impl Threads {
         self.map.get(&tid).map_or(tid, |t| t.pid)
     }
 
+    /// Whether `tid` is in a call whose exit stop the tracer waits for.
+    pub(crate) fn awaits_exit(&self, tid: Pid) -> bool {
+        self.map.get(&tid).is_some_and(|t| t.in_flight.is_some())
+    }
+
     pub(crate) fn take_in_flight(&mut self, tid: Pid) -> Option<InFlight> {
         self.map.get_mut(&tid).and_then(|t| t.in_flight.take())
     }
