@@ -242,8 +242,28 @@ pub struct Waited {
 /// `system_time` is measured only with `usage` (it costs the kernel a walk of the
 /// process's threads at every stop); otherwise it is zero.
 pub fn wait_any(usage: bool) -> nix::Result<Waited> {
+    // A tracer blocked in wait4 lets its CPU go idle, and on a virtual machine waking it
+    // for the next stop (an IPI, an idle exit) can cost more than the stop itself: tens
+    // of microseconds, twice per traced call. Most stops follow the previous restart
+    // closely, so the tracer first polls for a short while, yielding between polls so
+    // that a tracee waiting for this CPU gets it. A trace of `find`'s openat calls ran
+    // 2.5x faster this way on an idle 2-CPU VM, and no slower with the other CPU busy.
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(waited) = wait4(libc::WNOHANG, usage)? {
+            return Ok(waited);
+        }
+        if start.elapsed() >= WAIT_SPIN {
+            break;
+        }
+        // SAFETY: sched_yield takes nothing and touches no memory.
+        unsafe { libc::sched_yield() };
+    }
     wait4(0, usage).map(|w| w.expect("a blocking wait returns a tracee"))
 }
+
+/// How long [`wait_any`] polls before it blocks.
+const WAIT_SPIN: std::time::Duration = std::time::Duration::from_micros(50);
 
 /// As [`wait_any`] with `WNOHANG`: `Ok(None)` when no tracee has changed state.
 pub fn wait_any_nohang(usage: bool) -> nix::Result<Option<Waited>> {
