@@ -104,7 +104,8 @@ struct Cli {
     )]
     decode_fds: Option<String>,
 
-    /// Show execve's argv and environment in full (-e abbrev=none).
+    /// Show structures (stat, statx, rusage, uname, termios) with every field, and
+    /// execve's argv and environment in full (-e abbrev=none).
     #[arg(short = 'v', action = ArgAction::Count)]
     unabbreviated: u8,
 

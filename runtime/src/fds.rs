@@ -244,6 +244,10 @@ impl FdTable {
                     self.annotate(pid, tid, item);
                 }
             }
+            Value::Abbreviable { short, full } => {
+                self.annotate(pid, tid, short);
+                self.annotate(pid, tid, full);
+            }
             _ => {}
         }
     }

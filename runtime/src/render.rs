@@ -145,17 +145,43 @@ pub fn value_with(out: &mut String, value: &Value, strings: StringStyle) {
         }
         Value::Time { sec, nsec } => {
             write!(out, "{{tv_sec={sec}, tv_nsec={nsec}}}").unwrap();
-            if (0..1_000_000_000).contains(nsec) {
-                out.push_str(" /* ");
-                iso_time(out, *sec, *nsec);
-                out.push_str(" */");
-            }
+            date_comment(out, *sec, *nsec);
         }
+        Value::EpochSeconds { sec, nsec } => {
+            write!(out, "{sec}").unwrap();
+            date_comment(out, *sec, *nsec);
+        }
+        Value::Indexed(items) => {
+            out.push('[');
+            for (i, (index, item)) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write!(out, "[{index}]=").unwrap();
+                value_with(out, item, strings);
+            }
+            out.push(']');
+        }
+        // The text trace resolves the form by the call's style before spelling a value
+        // (`Value::abbreviated`); what is left unresolved is shown as strace shows it by
+        // default.
+        Value::Abbreviable { short, .. } => value_with(out, short, strings),
         Value::Described { fd, about } => {
             value_with(out, fd, strings);
             fd_about(out, about);
         }
     }
+}
+
+/// strace's comment on a point in time, ` /* 2001-09-09T01:46:40.000000005+0000 */`: none
+/// for the epoch itself or for nanoseconds out of range (strace's `sprinttime_nsec`).
+fn date_comment(out: &mut String, sec: i64, nsec: i64) {
+    if (sec == 0 && nsec == 0) || !(0..1_000_000_000).contains(&nsec) {
+        return;
+    }
+    out.push_str(" /* ");
+    iso_time(out, sec, nsec);
+    out.push_str(" */");
 }
 
 /// C's `%#x`: `0`, or `0x` and the digits.

@@ -162,6 +162,11 @@ fn uint(v: impl Into<u64>) -> Value {
     Value::Uint(v.into())
 }
 
+/// A `long` counter of `struct rusage`, which strace shows unsigned.
+fn counter(v: libc::c_long) -> Value {
+    Value::Uint(v as u64)
+}
+
 fn timespec(t: &libc::timespec) -> Value {
     Value::Struct(vec![("tv_sec", int(t.tv_sec)), ("tv_nsec", int(t.tv_nsec))])
 }
@@ -199,22 +204,38 @@ decode_pod! {
         ("it_value", timespec(&t.it_value)),
     ]),
     Rlimit => |r| Value::Struct(vec![("rlim_cur", rlim(r.rlim_cur)), ("rlim_max", rlim(r.rlim_max))]),
-    Rusage => |r| Value::Struct(vec![
+    Rusage => |r| Value::abbreviable(vec![
         ("ru_utime", timeval(&r.ru_utime)),
         ("ru_stime", timeval(&r.ru_stime)),
-        ("...", Value::Symbol(String::new())),
-    ]),
+        ("ru_maxrss", counter(r.ru_maxrss)),
+        ("ru_ixrss", counter(r.ru_ixrss)),
+        ("ru_idrss", counter(r.ru_idrss)),
+        ("ru_isrss", counter(r.ru_isrss)),
+        ("ru_minflt", counter(r.ru_minflt)),
+        ("ru_majflt", counter(r.ru_majflt)),
+        ("ru_nswap", counter(r.ru_nswap)),
+        ("ru_inblock", counter(r.ru_inblock)),
+        ("ru_oublock", counter(r.ru_oublock)),
+        ("ru_msgsnd", counter(r.ru_msgsnd)),
+        ("ru_msgrcv", counter(r.ru_msgrcv)),
+        ("ru_nsignals", counter(r.ru_nsignals)),
+        ("ru_nvcsw", counter(r.ru_nvcsw)),
+        ("ru_nivcsw", counter(r.ru_nivcsw)),
+    ], &["ru_utime", "ru_stime"]),
     Tms => |t| Value::Struct(vec![
         ("tms_utime", int(t.tms_utime)),
         ("tms_stime", int(t.tms_stime)),
         ("tms_cutime", int(t.tms_cutime)),
         ("tms_cstime", int(t.tms_cstime)),
     ]),
-    Utsname => |u| Value::Struct(vec![
+    Utsname => |u| Value::abbreviable(vec![
         ("sysname", c_chars(&u.sysname)),
         ("nodename", c_chars(&u.nodename)),
-        ("...", Value::Symbol(String::new())),
-    ]),
+        ("release", c_chars(&u.release)),
+        ("version", c_chars(&u.version)),
+        ("machine", c_chars(&u.machine)),
+        ("domainname", c_chars(&u.domainname)),
+    ], &["sysname", "nodename"]),
     FdPair => |p| Value::Array { items: vec![Value::Fd(p[0]), Value::Fd(p[1])], more: false },
     Int => |v| Value::Array { items: vec![int(v)], more: false },
     Long => |v| Value::Array { items: vec![int(v)], more: false },

@@ -312,6 +312,29 @@ pub enum Value {
         /// Nanoseconds.
         nsec: i64,
     },
+    /// Seconds since the epoch with their date in a comment, as strace shows a `time_t`
+    /// field: `1795916197 /* 2026-11-29T01:36:37.153534287+0000 */` (`struct stat`'s
+    /// `st_atime`, whose nanoseconds make the date precise and are a field of their own).
+    EpochSeconds {
+        /// Seconds since the epoch.
+        sec: i64,
+        /// Nanoseconds, for the date only.
+        nsec: i64,
+    },
+    /// An array whose elements strace labels with the names of their indices, termios's
+    /// `c_cc`: `[[VINTR]=0x3, [VQUIT]=0x1c, [17]=0]`.
+    Indexed(Vec<(&'static str, Value)>),
+    /// A value strace shows in a short form unless asked not to abbreviate (`-v`,
+    /// `-e abbrev=`): `struct stat` as `{st_mode=S_IFREG|0644, st_size=13, ...}` or with
+    /// every field. Decoders give both forms and a sink chooses: the text trace the short
+    /// one for calls it abbreviates ([`abbreviated`](Value::abbreviated)), JSON the full
+    /// one. Made with [`Value::abbreviable`].
+    Abbreviable {
+        /// The abbreviated form: some of the fields, then `...`.
+        short: Box<Value>,
+        /// Every field.
+        full: Box<Value>,
+    },
     /// A descriptor ([`Fd`](Value::Fd) or [`Dirfd`](Value::Dirfd)) with what is known of
     /// it (`-y`, `-yy`): `3</etc/hostname>`. Decoders never make it; a sink that shows
     /// descriptors does, with [`FdTable::annotate`](crate::fds::FdTable::annotate).
@@ -321,6 +344,73 @@ pub enum Value {
         /// What it is.
         about: Box<crate::fds::FdAbout>,
     },
+}
+
+/// The name of the field that ends an abbreviated struct: strace's `...`.
+pub const MORE_FIELDS: &str = "...";
+
+impl Value {
+    /// A struct of `fields` that strace abbreviates to those named in `shown` (in their
+    /// order in `fields`) and `...`: both forms, as [`Value::Abbreviable`].
+    ///
+    /// ```
+    /// use interpose_runtime::Value;
+    ///
+    /// let stat = Value::abbreviable(
+    ///     vec![("st_ino", Value::Uint(2)), ("st_size", Value::Int(13))],
+    ///     &["st_size"],
+    /// );
+    /// let short = Value::Struct(vec![("st_size", Value::Int(13)), ("...", Value::Symbol(String::new()))]);
+    /// assert_eq!(stat.clone().abbreviated(true), short);
+    /// assert_eq!(stat.abbreviated(false), Value::Struct(vec![("st_ino", Value::Uint(2)), ("st_size", Value::Int(13))]));
+    /// ```
+    pub fn abbreviable(fields: Vec<(&'static str, Value)>, shown: &[&str]) -> Value {
+        let mut short: Vec<(&'static str, Value)> = fields
+            .iter()
+            .filter(|(name, _)| shown.contains(name))
+            .cloned()
+            .collect();
+        short.push((MORE_FIELDS, Value::Symbol(String::new())));
+        Value::Abbreviable {
+            short: Box::new(Value::Struct(short)),
+            full: Box::new(Value::Struct(fields)),
+        }
+    }
+
+    /// This value with each [`Abbreviable`](Value::Abbreviable) in it (at any depth)
+    /// replaced by its short form when `abbrev`, by its full form otherwise.
+    pub fn abbreviated(self, abbrev: bool) -> Value {
+        let each = |items: Vec<Value>| -> Vec<Value> {
+            items.into_iter().map(|v| v.abbreviated(abbrev)).collect()
+        };
+        let fields = |fields: Vec<(&'static str, Value)>| -> Vec<(&'static str, Value)> {
+            fields
+                .into_iter()
+                .map(|(name, v)| (name, v.abbreviated(abbrev)))
+                .collect()
+        };
+        match self {
+            Value::Abbreviable { short, full } => {
+                if abbrev { *short } else { *full }.abbreviated(abbrev)
+            }
+            Value::Struct(f) => Value::Struct(fields(f)),
+            Value::Report(f) => Value::Report(fields(f)),
+            Value::Indexed(f) => Value::Indexed(fields(f)),
+            Value::Array { items, more } => Value::Array {
+                items: each(items),
+                more,
+            },
+            Value::Entries { addr, items } => Value::Entries {
+                addr,
+                items: each(items),
+            },
+            Value::Changed { before, after } => Value::Changed {
+                before: Box::new(before.abbreviated(abbrev)),
+                after: Box::new(after.abbreviated(abbrev)),
+            },
+            other => other,
+        }
+    }
 }
 
 /// What a successful return value means beyond its number, which strace adds in

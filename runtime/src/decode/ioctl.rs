@@ -1,11 +1,13 @@
 //! ioctl(2): the argument by request, for the common ones: counts and flags behind an
-//! `int *` (`FIONREAD, [27]`), terminals (`struct termios`, `struct winsize`, flush
+//! `int *` (`FIONREAD, [27]`), terminals (`struct termios` and `termio`, `struct winsize`, flush
 //! queues), network interfaces (`struct ifreq`); and the requests strace names twice
 //! (`SNDCTL_TMR_START or TCSETS`).
 
-use super::{Bytes, Slot, Value, flags, int_at, plain, pointer};
+use super::{Bytes, Slot, Value, enumerated, flags, int_at, plain, pointer};
 use crate::args::Decoder;
-use crate::linux::{IfFlags, Ioctl, IoctlRequest, TermiosInputFlags, TermiosLocalFlags};
+use crate::linux::{
+    IfFlags, Ioctl, IoctlRequest, LineDiscipline, TermiosInputFlags, TermiosLocalFlags,
+};
 use crate::memory::ReadMemory;
 
 const FIONREAD: u64 = IoctlRequest::FIONREAD.0;
@@ -31,6 +33,10 @@ const TCGETS: u64 = IoctlRequest::TCGETS.0;
 const TCSETS: u64 = IoctlRequest::TCSETS.0;
 const TCSETSW: u64 = IoctlRequest::TCSETSW.0;
 const TCSETSF: u64 = IoctlRequest::TCSETSF.0;
+const TCGETA: u64 = IoctlRequest::TCGETA.0;
+const TCSETA: u64 = IoctlRequest::TCSETA.0;
+const TCSETAW: u64 = IoctlRequest::TCSETAW.0;
+const TCSETAF: u64 = IoctlRequest::TCSETAF.0;
 const TIOCGWINSZ: u64 = IoctlRequest::TIOCGWINSZ.0;
 const TIOCSWINSZ: u64 = IoctlRequest::TIOCSWINSZ.0;
 const TCFLSH: u64 = IoctlRequest::TCFLSH.0;
@@ -67,7 +73,7 @@ fn fills(request: u64) -> bool {
     fills_int(request)
         || matches!(
             request,
-            TCGETS | TIOCGWINSZ | SIOCGIFNAME | SIOCGIFINDEX | SIOCGIFFLAGS | SIOCGIFMTU
+            TCGETS | TCGETA | TIOCGWINSZ | SIOCGIFNAME | SIOCGIFINDEX | SIOCGIFFLAGS | SIOCGIFMTU
         )
 }
 
@@ -83,6 +89,8 @@ pub(super) fn arg(c: &Ioctl, index: usize, d: &Decoder<'_>) -> Option<Value> {
             | TIOCMBIS | TIOCMBIC => int_in(d, argp),
             TCGETS => filled(d, argp, termios),
             TCSETS | TCSETSW | TCSETSF => termios(d, argp),
+            TCGETA => filled(d, argp, termio),
+            TCSETA | TCSETAW | TCSETAF => termio(d, argp),
             TIOCGWINSZ => filled(d, argp, winsize),
             TIOCSWINSZ => winsize(d, argp),
             TCFLSH => named(argp, &["TCIFLUSH", "TCOFLUSH", "TCIOFLUSH"]),
@@ -143,27 +151,78 @@ fn named(raw: u64, names: &[&str]) -> Value {
     }
 }
 
-/// The kernel's `struct termios`, abbreviated as strace shows it: the four flag words.
+/// The kernel's `struct termios` (`TCGETS`, `TCSETS`): four 32-bit flag words, the line
+/// discipline and 19 control characters; abbreviated, strace shows the flag words.
 fn termios(d: &Decoder<'_>, addr: u64) -> Value {
+    terminal(d, addr, Layout::Termios)
+}
+
+/// The older `struct termio` (`TCGETA`, `TCSETA`): the same with 16-bit flag words and 8
+/// control characters.
+fn termio(d: &Decoder<'_>, addr: u64) -> Value {
+    terminal(d, addr, Layout::Termio)
+}
+
+/// Which terminal struct: the width of its flag words, and how many control characters.
+#[derive(Clone, Copy)]
+enum Layout {
+    Termios,
+    Termio,
+}
+
+/// The names strace gives the control characters by index, as the kernel numbers them
+/// on x86_64 (`VINTR` is 0, `VEOL2` 16); 17 and 18 have none.
+const CONTROL_CHARS: [&str; 19] = [
+    "VINTR", "VQUIT", "VERASE", "VKILL", "VEOF", "VTIME", "VMIN", "VSWTC", "VSTART", "VSTOP",
+    "VSUSP", "VEOL", "VREPRINT", "VDISCARD", "VWERASE", "VLNEXT", "VEOL2", "17", "18",
+];
+
+fn terminal(d: &Decoder<'_>, addr: u64, layout: Layout) -> Value {
     if addr == 0 {
         return Value::Null;
     }
-    let Some(b) = Bytes::read(d, addr, 36) else {
+    // Where the four flag words are, the line discipline, the first control character,
+    // how many there are, and the struct's size.
+    let (words, line_at, cc_at, control_chars, size) = match layout {
+        Layout::Termios => ([0, 4, 8, 12], 16, 17, 19, 36),
+        Layout::Termio => ([0, 2, 4, 6], 8, 9, 8, 18),
+    };
+    let Some(b) = Bytes::read(d, addr, size) else {
         return Value::Unreadable(addr);
     };
-    Value::Struct(vec![
-        (
-            "c_iflag",
-            flags(u64::from(b.u32(0)), TermiosInputFlags::INFO),
-        ),
-        ("c_oflag", Value::Symbol(oflag(b.u32(4)))),
-        ("c_cflag", Value::Symbol(cflag(b.u32(8)))),
-        (
-            "c_lflag",
-            flags(u64::from(b.u32(12)), TermiosLocalFlags::INFO),
-        ),
-        ("...", Value::Symbol(String::new())),
-    ])
+    let flag_word = |n: usize| match layout {
+        Layout::Termios => b.u32(words[n]),
+        Layout::Termio => u32::from(b.u16(words[n])),
+    };
+    let line = u64::from(b.array::<1>(line_at)[0]);
+    let line = if LineDiscipline::INFO.values.iter().any(|(_, v)| *v == line) {
+        enumerated(line, LineDiscipline::INFO)
+    } else {
+        Value::Symbol(format!("{line:#x} /* N_??? */"))
+    };
+    let cc = CONTROL_CHARS
+        .iter()
+        .zip(b.0.iter().skip(cc_at))
+        .take(control_chars)
+        .map(|(name, &c)| (*name, Value::Hex(u64::from(c))))
+        .collect();
+    Value::abbreviable(
+        vec![
+            (
+                "c_iflag",
+                flags(u64::from(flag_word(0)), TermiosInputFlags::INFO),
+            ),
+            ("c_oflag", Value::Symbol(oflag(flag_word(1)))),
+            ("c_cflag", Value::Symbol(cflag(flag_word(2)))),
+            (
+                "c_lflag",
+                flags(u64::from(flag_word(3)), TermiosLocalFlags::INFO),
+            ),
+            ("c_line", line),
+            ("c_cc", Value::Indexed(cc)),
+        ],
+        &["c_iflag", "c_oflag", "c_cflag", "c_lflag"],
+    )
 }
 
 /// Several fields under masks, each named by its value, then single bits, then what is

@@ -1,17 +1,14 @@
-//! stat, statx, statfs, sysinfo and utimensat, as strace shows them: `stat`'s abbreviated
-//! `{st_mode=S_IFCHR|0666, st_rdev=makedev(0x1, 0x3), ...}`, statx's mask and attributes by
-//! name, statfs and sysinfo in full, utimensat's times with their dates or `UTIME_NOW`.
+//! stat, statx, statfs, sysinfo and utimensat, as strace shows them: `stat` and `statx`
+//! with every field and their abbreviated forms (`{st_mode=S_IFCHR|0666,
+//! st_rdev=makedev(0x1, 0x3), ...}`, the text trace's default), statx's mask and
+//! attributes by name, statfs and sysinfo in full, utimensat's times with their dates or
+//! `UTIME_NOW`.
 
 use super::{Bytes, Value, enumerated, flags};
 use crate::args::Decoder;
 use crate::linux::{FsMagic, StatfsFlags, StatxAttrFlags, StatxMaskFlags, Utimensat};
 use crate::memory::ReadMemory;
 use crate::structs::{Stat, Statfs, Statx, StructDecode, Sysinfo};
-
-/// The "..." that ends an abbreviated struct.
-fn more() -> (&'static str, Value) {
-    ("...", Value::Symbol(String::new()))
-}
 
 /// A device number's major and minor parts (glibc's `gnu_dev_major`/`gnu_dev_minor`).
 pub(super) fn device(dev: u64) -> Value {
@@ -26,42 +23,128 @@ fn is_device(mode: u32) -> bool {
     matches!(mode & libc::S_IFMT, libc::S_IFCHR | libc::S_IFBLK)
 }
 
+/// A user or group id: `-1` for the id that means none, as strace shows it.
+fn id(v: u32) -> Value {
+    if v == u32::MAX {
+        Value::Int(-1)
+    } else {
+        Value::Uint(u64::from(v))
+    }
+}
+
 impl StructDecode for Stat {
     const SIZE: usize = std::mem::size_of::<Stat>();
 
+    /// Every field in strace's order (each time with its date and then its nanoseconds),
+    /// abbreviated to the mode and the size, or the device number of a device.
     fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value> {
         let s: Stat = d.memory.read_pod(addr).ok()?;
-        let size_or_device = if is_device(s.st_mode) {
+        let (size_or_device, value) = if is_device(s.st_mode) {
             ("st_rdev", device(s.st_rdev))
         } else {
-            ("st_size", Value::Int(s.st_size))
+            ("st_size", Value::Uint(s.st_size as u64))
         };
-        Some(Value::Struct(vec![
-            ("st_mode", Value::FileMode(u64::from(s.st_mode))),
-            size_or_device,
-            more(),
-        ]))
+        let date = |sec: i64, nsec: i64| Value::EpochSeconds { sec, nsec };
+        let nsec = |nsec: i64| Value::Uint(nsec as u64);
+        Some(Value::abbreviable(
+            vec![
+                ("st_dev", device(s.st_dev)),
+                ("st_ino", Value::Uint(s.st_ino)),
+                ("st_mode", Value::FileMode(u64::from(s.st_mode))),
+                ("st_nlink", Value::Uint(s.st_nlink)),
+                ("st_uid", Value::Uint(u64::from(s.st_uid))),
+                ("st_gid", Value::Uint(u64::from(s.st_gid))),
+                ("st_blksize", Value::Uint(s.st_blksize as u64)),
+                ("st_blocks", Value::Uint(s.st_blocks as u64)),
+                (size_or_device, value),
+                ("st_atime", date(s.st_atime, s.st_atime_nsec)),
+                ("st_atime_nsec", nsec(s.st_atime_nsec)),
+                ("st_mtime", date(s.st_mtime, s.st_mtime_nsec)),
+                ("st_mtime_nsec", nsec(s.st_mtime_nsec)),
+                ("st_ctime", date(s.st_ctime, s.st_ctime_nsec)),
+                ("st_ctime_nsec", nsec(s.st_ctime_nsec)),
+            ],
+            &["st_mode", size_or_device],
+        ))
+    }
+}
+
+/// A statx timestamp: `{tv_sec=1, tv_nsec=5} /* 1970-01-01T00:00:01.000000005+0000 */`.
+fn statx_time(t: &libc::statx_timestamp) -> Value {
+    Value::Time {
+        sec: t.tv_sec,
+        nsec: i64::from(t.tv_nsec),
     }
 }
 
 impl StructDecode for Statx {
     const SIZE: usize = std::mem::size_of::<Statx>();
 
+    /// The fields the kernel says it filled (`stx_mask`), in strace's order, abbreviated
+    /// to the mask, the attributes, the mode and the size.
     fn decode_at(d: &Decoder<'_>, addr: u64) -> Option<Value> {
         let s: Statx = d.memory.read_pod(addr).ok()?;
-        Some(Value::Struct(vec![
-            (
-                "stx_mask",
-                flags(u64::from(s.stx_mask), StatxMaskFlags::INFO),
-            ),
+        let mask = s.stx_mask;
+        let has = |bits: u32| mask & bits != 0;
+        let mut fields = vec![
+            ("stx_mask", flags(u64::from(mask), StatxMaskFlags::INFO)),
+            ("stx_blksize", Value::Uint(u64::from(s.stx_blksize))),
             (
                 "stx_attributes",
                 flags(s.stx_attributes, StatxAttrFlags::INFO),
             ),
-            ("stx_mode", Value::FileMode(u64::from(s.stx_mode))),
-            ("stx_size", Value::Uint(s.stx_size)),
-            more(),
-        ]))
+        ];
+        let mut push_if = |bits: u32, name: &'static str, value: Value| {
+            if has(bits) {
+                fields.push((name, value));
+            }
+        };
+        push_if(
+            libc::STATX_NLINK,
+            "stx_nlink",
+            Value::Uint(u64::from(s.stx_nlink)),
+        );
+        push_if(libc::STATX_UID, "stx_uid", id(s.stx_uid));
+        push_if(libc::STATX_GID, "stx_gid", id(s.stx_gid));
+        push_if(
+            libc::STATX_TYPE | libc::STATX_MODE,
+            "stx_mode",
+            Value::FileMode(u64::from(s.stx_mode)),
+        );
+        push_if(libc::STATX_INO, "stx_ino", Value::Uint(s.stx_ino));
+        push_if(libc::STATX_SIZE, "stx_size", Value::Uint(s.stx_size));
+        push_if(libc::STATX_BLOCKS, "stx_blocks", Value::Uint(s.stx_blocks));
+        fields.push((
+            "stx_attributes_mask",
+            flags(s.stx_attributes_mask, StatxAttrFlags::INFO),
+        ));
+        let mut push_if = |bits: u32, name: &'static str, value: Value| {
+            if has(bits) {
+                fields.push((name, value));
+            }
+        };
+        push_if(libc::STATX_ATIME, "stx_atime", statx_time(&s.stx_atime));
+        push_if(libc::STATX_BTIME, "stx_btime", statx_time(&s.stx_btime));
+        push_if(libc::STATX_CTIME, "stx_ctime", statx_time(&s.stx_ctime));
+        push_if(libc::STATX_MTIME, "stx_mtime", statx_time(&s.stx_mtime));
+        let number = |v: u32| Value::Uint(u64::from(v));
+        fields.extend([
+            ("stx_rdev_major", number(s.stx_rdev_major)),
+            ("stx_rdev_minor", number(s.stx_rdev_minor)),
+            ("stx_dev_major", number(s.stx_dev_major)),
+            ("stx_dev_minor", number(s.stx_dev_minor)),
+        ]);
+        if has(libc::STATX_MNT_ID) {
+            fields.push(("stx_mnt_id", Value::Hex(s.stx_mnt_id)));
+        }
+        if has(libc::STATX_DIOALIGN) {
+            fields.push(("stx_dio_mem_align", number(s.stx_dio_mem_align)));
+            fields.push(("stx_dio_offset_align", number(s.stx_dio_offset_align)));
+        }
+        Some(Value::abbreviable(
+            fields,
+            &["stx_mask", "stx_attributes", "stx_mode", "stx_size"],
+        ))
     }
 }
 

@@ -128,6 +128,11 @@ fn render_everywhere(value: &Value) {
         let mut out = String::new();
         render::value_with(&mut out, value, strings);
     }
+    // As the text trace shows it with and without `-v`.
+    for abbrev in [true, false] {
+        let mut out = String::new();
+        render::value(&mut out, &value.clone().abbreviated(abbrev));
+    }
     serde_json::to_vec(&JsonValue(value)).expect("a value always serializes");
 }
 
@@ -310,7 +315,7 @@ pub fn arrays(data: &[u8]) {
 /// make (signal numbers, modes and counts out of range, deep nesting).
 fn value_from(input: &mut Input<'_>, depth: u8) -> Value {
     let leaf = depth >= 4;
-    match input.byte() % if leaf { 14 } else { 17 } {
+    match input.byte() % if leaf { 15 } else { 20 } {
         0 => Value::Int(input.number() as i64),
         1 => Value::Uint(input.number()),
         2 => Value::Hex(input.number()),
@@ -346,7 +351,11 @@ fn value_from(input: &mut Input<'_>, depth: u8) -> Value {
             };
             call.decode_arg(input.below(6), &decoder)
         }
-        14 => {
+        14 => Value::EpochSeconds {
+            sec: input.number() as i64,
+            nsec: input.number() as i64,
+        },
+        15 => {
             let names = ["tv_sec", "...", "sa_mask", "st_mode"];
             let count = input.byte() % 5;
             Value::Struct(
@@ -360,12 +369,34 @@ fn value_from(input: &mut Input<'_>, depth: u8) -> Value {
                     .collect(),
             )
         }
-        15 => Value::Array {
+        16 => Value::Array {
             items: (0..input.byte() % 5)
                 .map(|_| value_from(input, depth + 1))
                 .collect(),
             more: input.flip(),
         },
+        17 => {
+            let names = ["VINTR", "17", ""];
+            Value::Indexed(
+                (0..input.byte() % 5)
+                    .map(|_| {
+                        (
+                            names[input.below(names.len())],
+                            value_from(input, depth + 1),
+                        )
+                    })
+                    .collect(),
+            )
+        }
+        18 => {
+            // Two forms, the short one of any shape (termios's is not a struct).
+            let short = value_from(input, depth + 1);
+            let full = value_from(input, depth + 1);
+            Value::Abbreviable {
+                short: Box::new(short),
+                full: Box::new(full),
+            }
+        }
         _ => Value::SigSet(
             (0..input.byte() % 70)
                 .map(|_| match input.byte() % 3 {

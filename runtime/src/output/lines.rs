@@ -61,7 +61,9 @@ fn described(mut value: Value, fds: Descriptors<'_>, tid: Pid) -> Value {
 pub(crate) struct CallStyle {
     /// Every argument as a hexadecimal number, the result in hexadecimal.
     pub raw: bool,
-    /// `argv` cut, the environment counted (`/* 12 vars */`); otherwise both in full.
+    /// Structures in strace's short form (`{st_mode=S_IFREG|0644, st_size=13, ...}`),
+    /// `argv` cut, the environment counted (`/* 12 vars */`), directory entries counted;
+    /// otherwise all in full.
     pub abbrev: bool,
     /// Structures, arrays and addresses decoded; otherwise shown as their address.
     pub verbose: bool,
@@ -110,7 +112,7 @@ fn styled_arg(call: &Syscall, index: usize, decoder: &Decoder<'_>, style: CallSt
                 Err(_) => Value::Unreadable(raw),
             }
         }
-        _ => match call.decode_arg(index, decoder) {
+        _ => match call.decode_arg(index, decoder).abbreviated(style.abbrev) {
             // Unabbreviated, records are shown one by one.
             Value::Entries { items, .. } if !style.abbrev => Value::Array { items, more: false },
             value => value,

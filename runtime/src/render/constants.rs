@@ -94,6 +94,16 @@ pub fn constants(value: Value, style: ConstStyle) -> Value {
             before: Box::new(constants(*before, style)),
             after: Box::new(constants(*after, style)),
         },
+        Value::Indexed(items) => Value::Indexed(
+            items
+                .into_iter()
+                .map(|(index, item)| (index, constants(item, style)))
+                .collect(),
+        ),
+        Value::Abbreviable { short, full } => Value::Abbreviable {
+            short: Box::new(constants(*short, style)),
+            full: Box::new(constants(*full, style)),
+        },
         other => other,
     }
 }

@@ -357,7 +357,8 @@ impl Selection {
         self.raw.unwrap_or(Interest::none())
     }
 
-    /// The `abbrev=` set: calls whose `argv` and environment the text abbreviates.
+    /// The `abbrev=` set: calls whose structures, `argv` and environment the text
+    /// abbreviates.
     pub fn abbrev(&self) -> Interest {
         self.abbrev.unwrap_or(Interest::all())
     }

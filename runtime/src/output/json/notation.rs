@@ -130,6 +130,17 @@ impl Serialize for JsonValue<'_> {
                 map.serialize_entry("minor", minor)?;
                 map.end()
             }
+            // Machine-readable: every field, whatever the text trace abbreviates.
+            Value::Abbreviable { full, .. } => JsonValue(full).serialize(s),
+            // The number; the text's date comment is a spelling of it.
+            Value::EpochSeconds { sec, .. } => s.serialize_i64(*sec),
+            Value::Indexed(items) => {
+                let mut map = s.serialize_map(Some(items.len()))?;
+                for (index, item) in items {
+                    map.serialize_entry(index, &JsonValue(item))?;
+                }
+                map.end()
+            }
             Value::Time { sec, nsec } => {
                 let mut map = s.serialize_map(Some(2))?;
                 map.serialize_entry("tv_sec", sec)?;

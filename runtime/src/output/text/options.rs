@@ -29,13 +29,14 @@ pub struct TextOptions {
     /// Calls shown raw (`-e raw=`), as strace does: every argument the table lists as a
     /// hexadecimal number, the result in hexadecimal (an error as usual); none by default.
     pub raw: Interest,
-    /// Calls whose `argv` and environment are abbreviated (`-e abbrev=`; strace's `-v` is
-    /// `abbrev=none`): outside the set, `execve`'s and `execveat`'s environment is shown
-    /// as its strings instead of `/* N vars */`, and `argv` in full instead of its first
-    /// 64 strings, and getdents64's directory entries one by one instead of
-    /// `/* N entries */`. Other structures are always shown as the decoders give them, which is
-    /// strace's abbreviated form (`{st_mode=S_IFREG|0644, st_size=13, ...}`): there is no
-    /// unabbreviated form to show. All by default.
+    /// Calls whose structures, `argv` and environment are abbreviated (`-e abbrev=`;
+    /// strace's `-v` is `abbrev=none`): outside the set, the structures strace abbreviates
+    /// are shown with every field (`struct stat`, `statx`, `rusage`, `utsname`, `termios`:
+    /// `{st_dev=makedev(0xfe, 0), st_ino=..., ...}` instead of
+    /// `{st_mode=S_IFREG|0644, st_size=13, ...}`), `execve`'s and `execveat`'s environment
+    /// as its strings instead of `/* N vars */`, `argv` in full instead of its first 64
+    /// strings, and getdents64's directory entries one by one instead of `/* N entries */`.
+    /// All by default.
     pub abbrev: Interest,
     /// Calls whose structures are decoded (`-e verbose=`): outside the set, an argument
     /// pointing to a structure, an `iovec` array, a socket address, `argv` or an
