@@ -47,7 +47,7 @@ const FAMILIES: &[Family] = &[
     },
     Family {
         name: "stat",
-        calls: "newfstatat,statx,utimensat,statfs,fstatfs,sysinfo",
+        calls: "newfstatat,statx,utimensat,statfs,fstatfs,sysinfo,uname",
         volatile: &[
             "uptime",
             "loads",
@@ -243,35 +243,91 @@ fn select() {
     family("select");
 }
 
+/// The counters of a `struct rusage` that change from run to run, shown under `-v`.
+const RUSAGE_COUNTERS: &[&str] = &[
+    "ru_maxrss",
+    "ru_minflt",
+    "ru_majflt",
+    "ru_inblock",
+    "ru_oublock",
+    "ru_nvcsw",
+    "ru_nivcsw",
+];
+
+/// The access times of `/etc/passwd`, which whatever reads it between the two runs
+/// changes (the other times stay, and are compared).
+const ACCESS_TIMES: &[&str] = &["st_atime", "st_atime_nsec", "stx_atime"];
+
+/// `-v`: `struct stat`, `statx` and `utsname` with every field.
+#[test]
+fn stat_verbose() {
+    family_with("stat", &["-v"], ACCESS_TIMES);
+}
+
+/// `-e abbrev=newfstatat`: that call abbreviated, statx and uname in full.
+#[test]
+fn stat_abbreviated_for_a_set() {
+    family_with("stat", &["-e", "abbrev=newfstatat"], ACCESS_TIMES);
+}
+
+/// `-v`: `struct rusage` with every counter.
+#[test]
+fn resource_verbose() {
+    family_with("resource", &["-v"], RUSAGE_COUNTERS);
+}
+
+/// `-v`: wait4's `struct rusage` with every counter.
+#[test]
+fn wait_verbose() {
+    family_with("wait", &["-v"], RUSAGE_COUNTERS);
+}
+
+/// `-e abbrev=none` (what `-v` means): `struct termios` and `termio` with the line
+/// discipline and every control character.
+#[test]
+fn ioctl_unabbreviated() {
+    family_with("ioctl", &["-e", "abbrev=none"], &[]);
+}
+
 /// Traces family `name` with both tracers and compares the lines.
 fn family(name: &str) {
+    family_with(name, &[], &[]);
+}
+
+/// Traces family `name` with both tracers given `options` too (`-v`, `-e abbrev=SET`), and
+/// compares the lines with the fields in `volatile` masked as well as the family's.
+fn family_with(name: &str, options: &[&str], volatile: &[&str]) {
     let family = FAMILIES.iter().find(|f| f.name == name).unwrap();
     if !have("strace") || !have("cc") {
+        eprintln!("skipped: the comparison needs strace and a C compiler");
         return;
     }
-    let dir = scratch_dir(&format!("decode_{name}"));
+    // Each variant in a directory of its own: the tests run at the same time.
+    let variant: String = options
+        .iter()
+        .flat_map(|o| o.chars())
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    let dir = scratch_dir(&format!("decode_{name}{variant}"));
     let Some(program) = compile_c("decode_calls", &dir) else {
         return;
     };
     let strace_out = dir.join("strace.txt");
     let ours_out = dir.join("interpose.txt");
-    let strace = [
-        "-f",
-        "-o",
-        strace_out.to_str().unwrap(),
-        program.to_str().unwrap(),
-        name,
-    ];
-    let ours = [
+    let mut strace = vec!["-f", "-o", strace_out.to_str().unwrap()];
+    strace.extend(options);
+    strace.extend([program.to_str().unwrap(), name]);
+    let timeout = TIMEOUT.as_secs().to_string();
+    let mut ours = vec![
         "--keep-vdso",
         "--timeout",
-        &TIMEOUT.as_secs().to_string(),
+        &timeout,
         "-f",
         "-o",
         ours_out.to_str().unwrap(),
-        program.to_str().unwrap(),
-        name,
     ];
+    ours.extend(options);
+    ours.extend([program.to_str().unwrap(), name]);
     let run = |tracer: &str, args: &[&str]| {
         let status = Command::new(tracer)
             .args(args)
@@ -283,8 +339,8 @@ fn family(name: &str) {
     };
     run("strace", &strace);
     run(common::interpose_bin(), &ours);
-    let theirs = lines(&strace_out, family);
-    let mine = lines(&ours_out, family);
+    let theirs = lines(&strace_out, family, volatile);
+    let mine = lines(&ours_out, family, volatile);
     let mut missing = Vec::new();
     let mut extra = Vec::new();
     let keys: std::collections::BTreeSet<&String> = theirs.keys().chain(mine.keys()).collect();
@@ -310,8 +366,9 @@ fn family(name: &str) {
     );
 }
 
-/// The syscall lines of a `-f -o` trace, joined where split and masked, counted.
-fn lines(path: &Path, family: &Family) -> BTreeMap<String, usize> {
+/// The syscall lines of a `-f -o` trace, joined where split and masked (the family's
+/// volatile fields and `also_volatile`), counted.
+fn lines(path: &Path, family: &Family, also_volatile: &[&str]) -> BTreeMap<String, usize> {
     let text = std::fs::read_to_string(path).unwrap();
     let parsed = parse_trace(&text);
     // Every pid the trace names, as the prefix of a line.
@@ -335,6 +392,7 @@ fn lines(path: &Path, family: &Family) -> BTreeMap<String, usize> {
         let volatile: Vec<&str> = family
             .volatile
             .iter()
+            .chain(also_volatile)
             .filter_map(|v| match v.split_once(':') {
                 Some((only, field)) => (only == call).then_some(field),
                 None => Some(v),

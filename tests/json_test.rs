@@ -666,6 +666,31 @@ fn ls_la() {
         ["statx", "newfstatat", "lstat", "stat"].contains(&e["name"].as_str().unwrap_or(""))
     });
     assert!(stats.count() > 3, "ls -la stats its files");
+    // Every field of the struct, which the text abbreviates unless -v, as the file has it.
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
+    let meta = std::fs::metadata(&manifest).unwrap();
+    let stat = t
+        .events
+        .iter()
+        .filter(|e| ["statx", "newfstatat", "lstat"].contains(&e["name"].as_str().unwrap_or("")))
+        .find(|e| {
+            e["args"]["pathname"]
+                .as_str()
+                .is_some_and(|p| p.ends_with("/Cargo.toml"))
+        })
+        .expect("ls -la stats Cargo.toml");
+    let buf = stat["args"]
+        .get("statxbuf")
+        .or(stat["args"].get("statbuf"))
+        .unwrap();
+    assert!(buf.get("...").is_none(), "JSON shows every field: {buf}");
+    use std::os::unix::fs::MetadataExt;
+    let (ino, nlink) = match stat["name"].as_str() {
+        Some("statx") => (&buf["stx_ino"], &buf["stx_nlink"]),
+        _ => (&buf["st_ino"], &buf["st_nlink"]),
+    };
+    assert_eq!(ino.as_u64(), Some(meta.ino()), "{buf}");
+    assert_eq!(nlink.as_u64(), Some(meta.nlink()), "{buf}");
     assert_exited(&t, 0);
 }
 

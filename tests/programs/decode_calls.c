@@ -24,6 +24,7 @@
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
 #include <sys/timerfd.h>
+#include <sys/utsname.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -148,6 +149,8 @@ static void stat_calls(void)
     close(fd);
     struct sysinfo info;
     sysinfo(&info);
+    struct utsname names;
+    uname(&names);
 }
 
 static void time_calls(void)
@@ -428,6 +431,9 @@ static void ioctl_calls(void)
     ioctl(master, TCGETS, &t);
     ioctl(master, TCSETS, &t);
     ioctl(master, TCSETSW, &t);
+    struct termio old_style;
+    ioctl(master, TCGETA, &old_style);
+    ioctl(master, TCSETA, &old_style);
     struct winsize ws = {.ws_row = 24, .ws_col = 80};
     ioctl(master, TIOCSWINSZ, &ws);
     ioctl(master, TIOCGWINSZ, &ws);
