@@ -161,6 +161,13 @@ const FAMILIES: &[Family] = &[
         results_differ: &[],
         not_decoded: &[],
     },
+    Family {
+        name: "arrays",
+        calls: "writev,mincore,setgroups,poll,epoll_ctl,epoll_wait,sendmsg",
+        volatile: &[],
+        results_differ: &[],
+        not_decoded: &[],
+    },
 ];
 
 #[test]
@@ -287,6 +294,24 @@ fn wait_verbose() {
 #[test]
 fn ioctl_unabbreviated() {
     family_with("ioctl", &["-e", "abbrev=none"], &[]);
+}
+
+/// Arrays longer than the string limit: cut there, as strace cuts them.
+#[test]
+fn arrays() {
+    family("arrays");
+}
+
+/// `-v`: every element.
+#[test]
+fn arrays_verbose() {
+    family_with("arrays", &["-v"], &[]);
+}
+
+/// `-s 2`: the string limit is also the array limit.
+#[test]
+fn arrays_short() {
+    family_with("arrays", &["-s", "2"], &[]);
 }
 
 /// Traces family `name` with both tracers and compares the lines.

@@ -18,7 +18,8 @@ use std::path::PathBuf;
 
 /// The longest path the kernel accepts: `PATH_MAX` (4096) counts the terminating NUL.
 const PATH_MAX: usize = 4095;
-/// At most this many array elements (argv, iovecs) are decoded, as strace abbreviates.
+/// At most this many `argv` strings are decoded (the text trace shows them all under
+/// `-v` by reading the array again; abbreviated, it shows as many as the string limit).
 const MAX_ELEMENTS: usize = 64;
 
 /// Builds an argument from its raw register value.
@@ -531,7 +532,7 @@ impl Decode for IovecPtr {
         if self.addr == 0 {
             return Value::Null;
         }
-        let shown = (self.count as usize).min(MAX_ELEMENTS);
+        let shown = self.count.min(UIO_MAXIOV) as usize;
         let Ok(iovecs) = read_iovecs(d.memory, self.addr, shown) else {
             return Value::Unreadable(self.addr);
         };
@@ -557,10 +558,8 @@ impl Decode for IovecPtr {
                 ])
             })
             .collect();
-        Value::Array {
-            items,
-            more: self.count as usize > shown,
-        }
+        // strace cuts the array at the string limit unless told not to abbreviate.
+        Value::abbreviable_array(items, self.count as usize > shown, d.string_limit)
     }
 }
 
@@ -678,13 +677,14 @@ impl Decode for ArgvPtr {
             return Value::Null;
         }
         match d.memory.read_pointer_array(self.0, MAX_ELEMENTS) {
-            Ok((pointers, more)) => Value::Array {
-                items: pointers
+            Ok((pointers, more)) => Value::abbreviable_array(
+                pointers
                     .into_iter()
                     .map(|p| d.cstr(p, d.string_limit))
                     .collect(),
                 more,
-            },
+                d.string_limit,
+            ),
             Err(_) => Value::Unreadable(self.0),
         }
     }

@@ -614,6 +614,67 @@ mod tests {
         out.clear();
         value(&mut out, &Value::Device { major: 1, minor: 0 });
         assert_eq!(out, "makedev(0x1, 0)");
+        // strace's sprinttime_nsec: no date for the epoch itself, nor for nanoseconds out
+        // of range.
+        let spelled = |v: Value| {
+            let mut out = String::new();
+            value(&mut out, &v);
+            out
+        };
+        assert_eq!(spelled(Value::EpochSeconds { sec: 0, nsec: 0 }), "0");
+        assert_eq!(
+            spelled(Value::EpochSeconds {
+                sec: 5,
+                nsec: 1_000_000_000
+            }),
+            "5"
+        );
+        assert!(spelled(Value::EpochSeconds { sec: 0, nsec: 1 }).starts_with("0 /* 1970-01-01T"));
+        assert_eq!(
+            spelled(Value::Time { sec: 0, nsec: 0 }),
+            "{tv_sec=0, tv_nsec=0}"
+        );
+    }
+
+    #[test]
+    fn both_forms_and_indexed_arrays_are_spelled_as_strace_spells_them() {
+        let spelled = |v: &Value| {
+            let mut out = String::new();
+            value(&mut out, v);
+            out
+        };
+        let cc = Value::Indexed(vec![("VINTR", Value::Hex(3)), ("17", Value::Hex(0))]);
+        assert_eq!(spelled(&cc), "[[VINTR]=0x3, [17]=0]");
+        let stat = Value::abbreviable(
+            vec![
+                ("st_ino", Value::Uint(7)),
+                ("st_mode", Value::FileMode(0o100644)),
+                ("c_cc", cc),
+            ],
+            &["st_mode"],
+        );
+        // Unresolved, the short form; resolved, the form the call's style asks for.
+        assert_eq!(spelled(&stat), "{st_mode=S_IFREG|0644, ...}");
+        assert_eq!(
+            spelled(&stat.clone().abbreviated(true)),
+            "{st_mode=S_IFREG|0644, ...}"
+        );
+        assert_eq!(
+            spelled(&stat.abbreviated(false)),
+            "{st_ino=7, st_mode=S_IFREG|0644, c_cc=[[VINTR]=0x3, [17]=0]}"
+        );
+        let items: Vec<Value> = (0..4).map(Value::Uint).collect();
+        let array = Value::abbreviable_array(items.clone(), false, 2);
+        assert_eq!(spelled(&array), "[0, 1, ...]");
+        assert_eq!(spelled(&array.abbreviated(false)), "[0, 1, 2, 3]");
+        assert_eq!(
+            spelled(&Value::abbreviable_array(items.clone(), false, 0)),
+            "[...]"
+        );
+        assert_eq!(
+            spelled(&Value::abbreviable_array(items, false, 4)),
+            "[0, 1, 2, 3]"
+        );
     }
 
     #[test]

@@ -377,6 +377,33 @@ impl Value {
         }
     }
 
+    /// An array of `items` (`more`: elements were left out after them) that strace cuts
+    /// at `limit` elements (its `-s`, which limits arrays as it limits strings) when
+    /// abbreviating: both forms when it has more than `limit` elements, as
+    /// [`Value::Abbreviable`], otherwise the array.
+    ///
+    /// ```
+    /// use interpose_runtime::Value;
+    ///
+    /// let groups = Value::abbreviable_array(vec![Value::Uint(0), Value::Uint(4), Value::Uint(27)], false, 2);
+    /// let short = Value::Array { items: vec![Value::Uint(0), Value::Uint(4)], more: true };
+    /// assert_eq!(groups.clone().abbreviated(true), short);
+    /// assert!(matches!(groups.abbreviated(false), Value::Array { items, more: false } if items.len() == 3));
+    /// ```
+    pub fn abbreviable_array(items: Vec<Value>, more: bool, limit: usize) -> Value {
+        if items.len() <= limit {
+            return Value::Array { items, more };
+        }
+        let short = Value::Array {
+            items: items.iter().take(limit).cloned().collect(),
+            more: true,
+        };
+        Value::Abbreviable {
+            short: Box::new(short),
+            full: Box::new(Value::Array { items, more }),
+        }
+    }
+
     /// This value with each [`Abbreviable`](Value::Abbreviable) in it (at any depth)
     /// replaced by its short form when `abbrev`, by its full form otherwise.
     pub fn abbreviated(self, abbrev: bool) -> Value {

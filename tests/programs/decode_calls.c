@@ -23,7 +23,10 @@
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
+#include <poll.h>
+#include <sys/epoll.h>
 #include <sys/timerfd.h>
+#include <sys/uio.h>
 #include <sys/utsname.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -454,6 +457,48 @@ static void ioctl_calls(void)
     }
 }
 
+/* Arrays longer than strace's default string limit (32), which it cuts there unless -v. */
+enum { LONG_ARRAY = 36 };
+
+static void array_calls(void)
+{
+    struct iovec iov[LONG_ARRAY];
+    for (int i = 0; i < LONG_ARRAY; i++) {
+        iov[i].iov_base = "ab";
+        iov[i].iov_len = 2;
+    }
+    int fd = open("/dev/null", O_WRONLY);
+    writev(fd, iov, LONG_ARRAY);
+    void *pages = mmap(NULL, LONG_ARRAY * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                       -1, 0);
+    unsigned char vec[LONG_ARRAY];
+    if (pages != MAP_FAILED)
+        mincore(pages, LONG_ARRAY * 4096, vec);
+    gid_t groups[LONG_ARRAY];
+    for (int i = 0; i < LONG_ARRAY; i++)
+        groups[i] = i;
+    setgroups(LONG_ARRAY, groups);
+    struct pollfd pfds[LONG_ARRAY];
+    for (int i = 0; i < LONG_ARRAY; i++) {
+        pfds[i].fd = fd;
+        pfds[i].events = POLLOUT;
+    }
+    poll(pfds, LONG_ARRAY, 0);
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
+        exit(1);
+    int ep = epoll_create1(0);
+    for (int i = 0; i < LONG_ARRAY; i++) {
+        int d = dup(sv[0]);
+        struct epoll_event ev = {.events = EPOLLOUT, .data.fd = d};
+        epoll_ctl(ep, EPOLL_CTL_ADD, d, &ev);
+    }
+    struct epoll_event ready[LONG_ARRAY];
+    epoll_wait(ep, ready, LONG_ARRAY, 0);
+    struct msghdr msg = {.msg_iov = iov, .msg_iovlen = LONG_ARRAY};
+    sendmsg(sv[1], &msg, 0);
+}
+
 static void select_calls(void)
 {
     int p[2];
@@ -504,7 +549,7 @@ int main(int argc, char **argv)
         {"resource", resource_calls}, {"wait", wait_calls},     {"futex", futex_calls},
         {"prctl", prctl_calls},       {"mount", mount_calls},   {"memory", memory_calls},
         {"io_uring", io_uring_calls}, {"bpf", bpf_calls},         {"ioctl", ioctl_calls},
-        {"select", select_calls},
+        {"select", select_calls},     {"arrays", array_calls},
     };
     if (argc != 2)
         return 2;

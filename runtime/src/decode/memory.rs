@@ -24,13 +24,14 @@ pub(super) fn mincore_arg(c: &Mincore, index: usize, d: &Decoder<'_>) -> Option<
     let pages = (c.length as u64).div_ceil(PAGE_SIZE);
     let shown = pages.min(MAX_PAGES);
     Some(match d.memory.read(addr, shown as usize) {
-        Ok(bytes) => Value::Array {
-            items: bytes
+        Ok(bytes) => Value::abbreviable_array(
+            bytes
                 .into_iter()
                 .map(|b| Value::Uint(u64::from(b)))
                 .collect(),
-            more: pages > shown,
-        },
+            pages > shown,
+            d.string_limit,
+        ),
         Err(_) => Value::Unreadable(addr),
     })
 }

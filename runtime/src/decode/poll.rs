@@ -31,10 +31,7 @@ fn pollfds(d: &Decoder<'_>, addr: u64, count: u64) -> Value {
         .map(|i| Pollfd::decode_at(d, addr.checked_add(i.checked_mul(POLLFD_SIZE)?)?))
         .collect();
     match items {
-        Some(items) => Value::Array {
-            items,
-            more: count > MAX_ITEMS,
-        },
+        Some(items) => Value::abbreviable_array(items, count > MAX_ITEMS, d.string_limit),
         None => Value::Unreadable(addr),
     }
 }
@@ -64,10 +61,7 @@ fn poll_ready(d: &Decoder<'_>, addr: u64, count: u64, ret: i64) -> Option<RetDec
     Some(RetDecoded {
         hex: false,
         label: None,
-        value: Value::Array {
-            items: ready,
-            more: false,
-        },
+        value: Value::abbreviable_array(ready, false, d.string_limit),
     })
 }
 
@@ -82,12 +76,24 @@ pub(super) fn ppoll_ret(c: &Ppoll, ret: i64, d: &Decoder<'_>) -> Option<RetDecod
     if ret == 0 || c.tmo_p.addr == 0 {
         return Some(ready);
     }
-    let mut text = String::new();
-    crate::render::value(&mut text, &ready.value);
-    Some(word(&format!(
-        "{text}, left {}",
-        left(d, c.tmo_p.addr, true)?
-    )))
+    let left = left(d, c.tmo_p.addr, true)?;
+    let with_left = |ready: &Value| {
+        let mut text = String::new();
+        crate::render::value(&mut text, ready);
+        Value::Symbol(format!("{text}, left {left}"))
+    };
+    let value = match &ready.value {
+        Value::Abbreviable { short, full } => Value::Abbreviable {
+            short: Box::new(with_left(short)),
+            full: Box::new(with_left(full)),
+        },
+        ready => with_left(ready),
+    };
+    Some(RetDecoded {
+        hex: false,
+        label: None,
+        value,
+    })
 }
 
 /// The time a call had left, which the kernel wrote back into its timeout.

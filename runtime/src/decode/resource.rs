@@ -22,13 +22,14 @@ fn groups(d: &Decoder<'_>, addr: u64, count: u64) -> Value {
         };
     }
     match d.memory.read(addr, shown.saturating_mul(4)) {
-        Ok(bytes) => Value::Array {
-            items: bytes
+        Ok(bytes) => Value::abbreviable_array(
+            bytes
                 .chunks_exact(4)
                 .map(|g| Value::Uint(u64::from(u32::from_ne_bytes([g[0], g[1], g[2], g[3]]))))
                 .collect(),
-            more: shown < count as usize,
-        },
+            shown < count as usize,
+            d.string_limit,
+        ),
         Err(_) => Value::Unreadable(addr),
     }
 }

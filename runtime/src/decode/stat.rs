@@ -157,13 +157,14 @@ impl StructDecode for Statfs {
         let b = Bytes::read(d, addr, size_of::<Statfs>())?;
         let f_type = b.u64(0);
         let known = FsMagic::INFO.values.iter().any(|(_, v)| *v == f_type);
-        let fsid = Value::Array {
-            items: vec![
+        let fsid = Value::abbreviable_array(
+            vec![
                 Value::Hex(u64::from(b.u32(56))),
                 Value::Hex(u64::from(b.u32(60))),
             ],
-            more: false,
-        };
+            false,
+            d.string_limit,
+        );
         Some(Value::Struct(vec![
             (
                 "f_type",
@@ -197,10 +198,7 @@ impl StructDecode for Sysinfo {
             ("uptime", Value::Int(s.uptime)),
             (
                 "loads",
-                Value::Array {
-                    items: loads,
-                    more: false,
-                },
+                Value::abbreviable_array(loads, false, d.string_limit),
             ),
             ("totalram", Value::Uint(s.totalram)),
             ("freeram", Value::Uint(s.freeram)),

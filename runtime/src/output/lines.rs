@@ -359,7 +359,10 @@ pub(crate) fn exit_text(
             raw_hex(&mut result, ret as u64);
         }
         Ok(_) => match decode::ret(call, ret, &decoder) {
-            Some(meaning) => render::decoded_result(&mut result, ret, &meaning),
+            Some(mut meaning) => {
+                meaning.value = meaning.value.abbreviated(style.abbrev);
+                render::decoded_result(&mut result, ret, &meaning)
+            }
             None => {
                 render::result(&mut result, ret, kind);
                 if let Some((table, pid)) = fds

@@ -46,10 +46,11 @@ impl StructDecode for EpollEvent {
                 epoll_event(d, at)
             })
             .collect::<Option<Vec<Value>>>()?;
-        Some(Value::Array {
+        Some(Value::abbreviable_array(
             items,
-            more: ready > MAX_EVENTS,
-        })
+            ready > MAX_EVENTS,
+            d.string_limit,
+        ))
     }
 }
 
@@ -160,10 +161,7 @@ fn control_messages(d: &Decoder<'_>, addr: u64, len: u64) -> Value {
                         .collect();
                     fields.push((
                         "cmsg_data",
-                        Value::Array {
-                            items: fds,
-                            more: false,
-                        },
+                        Value::abbreviable_array(fds, false, d.string_limit),
                     ));
                 }
                 libc::SCM_CREDENTIALS => {

@@ -399,6 +399,33 @@ mod tests {
     }
 
     #[test]
+    fn json_shows_every_field_whatever_the_text_abbreviates() {
+        let termios = Value::abbreviable(
+            vec![
+                ("c_line", Value::Uint(0)),
+                (
+                    "c_cc",
+                    Value::Indexed(vec![("VINTR", Value::Hex(3)), ("17", Value::Hex(0))]),
+                ),
+                (
+                    "st_atime",
+                    Value::EpochSeconds {
+                        sec: 1_000_000_000,
+                        nsec: 5,
+                    },
+                ),
+            ],
+            &["c_line"],
+        );
+        assert_eq!(
+            json(&termios),
+            r#"{"c_line":0,"c_cc":{"VINTR":3,"17":0},"st_atime":1000000000}"#
+        );
+        let groups = Value::abbreviable_array((0..3).map(Value::Uint).collect(), false, 1);
+        assert_eq!(json(&groups), "[0,1,2]");
+    }
+
+    #[test]
     fn flags_split_as_the_text_trace_splits_them() {
         static SET: SetInfo = SetInfo {
             name: "TestFlags",
