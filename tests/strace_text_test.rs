@@ -423,6 +423,23 @@ fn quiet_exits_match_strace() {
     check(&["-qq"], "_qq", PREFIXED, Some(&some));
 }
 
+/// `-v`: every field of the structures strace abbreviates (stat, statx, rusage, uname,
+/// termios), every element of arrays, argv and environments in full.
+#[test]
+fn unabbreviated_matches_strace() {
+    let some = [
+        "cat",
+        "ls -la",
+        "cp -r",
+        "du -a",
+        "stat",
+        "sh pipeline",
+        "python3 files",
+        "tar with gzip",
+    ];
+    check(&["-v"], "_v", PREFIXED, Some(&some));
+}
+
 #[test]
 fn strings_in_hex_and_longer_match_strace() {
     let some = [

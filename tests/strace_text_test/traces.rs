@@ -267,6 +267,44 @@ fn mask(text: &str) -> String {
             out.replace_range(at..at + 6, "XXXXXX");
         }
     }
+    // What `-v` shows of each run's own files and processes: inode numbers, times (with
+    // their dates), resource counters.
+    out = mask_numbers_after(
+        &out,
+        &[
+            "st_ino=",
+            "stx_ino=",
+            "st_atime=",
+            "st_atime_nsec=",
+            "st_mtime=",
+            "st_mtime_nsec=",
+            "st_ctime=",
+            "st_ctime_nsec=",
+            "ru_maxrss=",
+            "ru_minflt=",
+            "ru_majflt=",
+            "ru_inblock=",
+            "ru_oublock=",
+            "ru_nvcsw=",
+            "ru_nivcsw=",
+        ],
+    );
+    for field in ["stx_atime={", "stx_btime={", "stx_ctime={", "stx_mtime={"] {
+        if let Some(at) = out.find(field) {
+            let start = at + field.len();
+            let end = start + out[start..].find('}').unwrap_or(0);
+            out.replace_range(start..end, "?");
+        }
+    }
+    for masked in ["? /* 2", "?} /* 2"] {
+        while let Some(at) = out.find(masked) {
+            let start = at + masked.len() - 1;
+            let Some(end) = out[start..].find(" */") else {
+                break;
+            };
+            out.replace_range(start..start + end, "?");
+        }
+    }
     // CPU times.
     for field in ["ru_utime={", "ru_stime={"] {
         if let Some(at) = out.find(field) {
