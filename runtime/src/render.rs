@@ -73,7 +73,7 @@ pub fn value_with(out: &mut String, value: &Value, strings: StringStyle) {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                if *name == "..." {
+                if *name == crate::value::MORE_FIELDS {
                     out.push_str("...");
                     continue;
                 }

@@ -70,8 +70,9 @@ impl Serialize for JsonValue<'_> {
             Value::Struct(fields) => {
                 let mut map = s.serialize_map(Some(fields.len()))?;
                 for (name, value) in fields {
-                    // The decoder left the other fields out, as strace's `...`.
-                    if *name == "..." {
+                    // Fields left out, as strace's `...`: only in the short form of an
+                    // `Abbreviable`, which JSON does not show.
+                    if *name == crate::value::MORE_FIELDS {
                         map.serialize_entry(name, &true)?;
                     } else {
                         map.serialize_entry(name, &JsonValue(value))?;
