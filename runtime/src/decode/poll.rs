@@ -58,10 +58,27 @@ fn poll_ready(d: &Decoder<'_>, addr: u64, count: u64, ret: i64) -> Option<RetDec
             ]));
         }
     }
+    // strace writes the list into a buffer of 1024 bytes and stops with `...` before an
+    // element that would leave less than 27 of them, abbreviating or not.
+    const ROOM: usize = 997;
+    // `[`, then each element and its `, `.
+    let mut used: usize = 1;
+    let mut fits: usize = 0;
+    for item in &ready {
+        let mut text = String::new();
+        crate::render::value(&mut text, item);
+        if used.saturating_add(text.len()) >= ROOM {
+            break;
+        }
+        used = used.saturating_add(text.len()).saturating_add(2);
+        fits = fits.saturating_add(1);
+    }
+    let cut = fits < ready.len();
+    ready.truncate(fits);
     Some(RetDecoded {
         hex: false,
         label: None,
-        value: Value::abbreviable_array(ready, false, d.string_limit),
+        value: Value::abbreviable_array(ready, cut, d.string_limit),
     })
 }
 
