@@ -1,7 +1,7 @@
 //! ioctl(2): the argument by request, for the common ones: counts and flags behind an
-//! `int *` (`FIONREAD, [27]`), terminals (`struct termios` and `termio`, `struct winsize`, flush
-//! queues), network interfaces (`struct ifreq`); and the requests strace names twice
-//! (`SNDCTL_TMR_START or TCSETS`).
+//! `int *` (`FIONREAD, [27]`), terminals (`struct termios` and `termio`, abbreviated as
+//! strace does unless `-v`; `struct winsize`; flush queues), network interfaces
+//! (`struct ifreq`); and the requests strace names twice (`SNDCTL_TMR_START or TCSETS`).
 
 use super::{Bytes, Slot, Value, enumerated, flags, int_at, plain, pointer};
 use crate::args::Decoder;
@@ -177,6 +177,7 @@ const CONTROL_CHARS: [&str; 19] = [
     "VSUSP", "VEOL", "VREPRINT", "VDISCARD", "VWERASE", "VLNEXT", "VEOL2", "17", "18",
 ];
 
+/// A terminal struct at `addr`, in both forms.
 fn terminal(d: &Decoder<'_>, addr: u64, layout: Layout) -> Value {
     if addr == 0 {
         return Value::Null;
