@@ -76,6 +76,11 @@ pub fn constants(value: Value, style: ConstStyle) -> Value {
             spell(raw_octal(mode), names)
         }
         Value::SigSet(signals) => sigset(&signals, style),
+        Value::Device { major, minor } => {
+            let mut names = String::new();
+            super::value(&mut names, &value);
+            spell(hex(makedev(major, minor)), names)
+        }
         Value::Struct(fields) => Value::Struct(
             fields
                 .into_iter()
@@ -106,6 +111,11 @@ pub fn constants(value: Value, style: ConstStyle) -> Value {
         },
         other => other,
     }
+}
+
+/// The device number of `major` and `minor` as glibc's `makedev` encodes it.
+fn makedev(major: u64, minor: u64) -> u64 {
+    ((major & 0xfff) << 8) | ((major & !0xfff) << 32) | (minor & 0xff) | ((minor & !0xff) << 12)
 }
 
 /// strace's `%#x`: `0`, or `0x` and the digits.
@@ -248,6 +258,9 @@ mod tests {
             spelled(Value::SigSet(all_but), Verbose),
             "~[32 /* RTMIN */ 33 /* RT_1 */]"
         );
+        let null = Value::Device { major: 1, minor: 3 };
+        assert_eq!(spelled(null.clone(), Raw), "0x103");
+        assert_eq!(spelled(null, Verbose), "0x103 /* makedev(0x1, 0x3) */");
         // Numbers and strings are left alone.
         assert_eq!(spelled(Value::Int(5), Verbose), "5");
     }
