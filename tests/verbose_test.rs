@@ -152,3 +152,30 @@ fn abbrev_sets_choose_the_calls() {
     );
     assert!(!line(&set, "uname(").contains("..."));
 }
+
+/// `-X raw` and `-X verbose` spell device numbers as numbers, in full form too.
+#[test]
+fn device_numbers_follow_x() {
+    let (Some(raw), Some(verbose)) = (
+        stat_lines("x_raw", &["-v", "-X", "raw"]),
+        stat_lines("x_verbose", &["-v", "-X", "verbose"]),
+    ) else {
+        return;
+    };
+    let m = std::fs::symlink_metadata("/dev/zero").unwrap();
+    let dev_zero = r#"newfstatat(-100, "/dev/zero""#;
+    let numbers = line(&raw, dev_zero);
+    assert!(
+        numbers.contains(&format!("{{st_dev={:#x}, st_ino={}, ", m.dev(), m.ino()))
+            && numbers.contains(&format!(", st_rdev={:#x}, st_atime=", m.rdev())),
+        "{numbers}"
+    );
+    let both = line(&verbose, r#"newfstatat(-100 /* AT_FDCWD */, "/dev/zero""#);
+    assert!(
+        both.contains(&format!(
+            ", st_rdev={:#x} /* makedev(0x1, 0x5) */, st_atime=",
+            m.rdev()
+        )),
+        "{both}"
+    );
+}
