@@ -92,15 +92,28 @@ const SHELL_TIMING: &[Known] = &[
         why: "the shell reaps children as their SIGCHLD arrives: which wait4 finds which \
               child (or ECHILD, or is interrupted) depends on timing",
     },
+    FORK_INTERRUPTED,
 ];
 
-/// A child's SIGCHLD reaches a parent that ignores it at whatever call the parent is in.
-const CHILD_EXIT_TIMING: &[Known] = &[Known {
+/// A child's SIGCHLD that arrives while its parent forks the next one interrupts that fork,
+/// which the kernel restarts: now and then, in either run.
+const FORK_INTERRUPTED: Known = Known {
     side: Side::Both,
-    call: "",
-    contains: &["--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED"],
-    why: "a child's SIGCHLD arrives at a different point of the parent in each run",
-}];
+    call: "clone",
+    contains: &["ERESTARTNOINTR"],
+    why: "a SIGCHLD during a fork interrupts it (= ? ERESTARTNOINTR) and it is made again",
+};
+
+/// A child's SIGCHLD reaches a parent that ignores it at whatever call the parent is in.
+const CHILD_EXIT_TIMING: &[Known] = &[
+    Known {
+        side: Side::Both,
+        call: "",
+        contains: &["--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED"],
+        why: "a child's SIGCHLD arrives at a different point of the parent in each run",
+    },
+    FORK_INTERRUPTED,
+];
 
 /// pthread_join waits on a futex only when the thread has not exited yet.
 const THREAD_TIMING: &[Known] = &[Known {
