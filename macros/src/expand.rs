@@ -409,17 +409,18 @@ fn expand_call(sc: &Syscall) -> TokenStream {
     let conditions = sc.args.iter().enumerate().filter_map(|(i, a)| {
         let (shown, target, names) = a.condition.as_ref()?;
         let field = &fields[*target];
-        let test = quote!(holds_any(
-            crate::args::ToRaw::to_raw(&self.#field),
-            &[#(#names),*],
-        ));
-        let test = match &sc.args[*target].kind {
-            Kind::Flags { set } | Kind::Enum { set } => {
-                let set = Ident::new(set, Span::call_site());
-                quote!(#set::INFO.#test)
-            }
+        let set = match &sc.args[*target].kind {
+            Kind::Flags { set } | Kind::Enum { set } => Ident::new(set, Span::call_site()),
             _ => unreachable!("checked: conditions name a flags or enum argument"),
         };
+        // The names are looked up in the set once, not on every call.
+        let test = quote!({
+            static CONDITION: std::sync::OnceLock<crate::value::Condition> =
+                std::sync::OnceLock::new();
+            CONDITION
+                .get_or_init(|| #set::INFO.condition(&[#(#names),*]))
+                .holds(crate::args::ToRaw::to_raw(&self.#field))
+        });
         Some(if *shown {
             quote!(#i => #test,)
         } else {

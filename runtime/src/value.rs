@@ -188,17 +188,56 @@ impl SetInfo {
     /// True when `raw` holds any of the named values: a field value (compared under the
     /// field's mask), a bit (tested), or an enum value (compared).
     pub fn holds_any(&self, raw: u64, names: &[&str]) -> bool {
-        names.iter().any(|name| {
-            if let Some((mask, values)) = self.field
-                && let Some((_, v)) = values.iter().find(|(n, _)| n == name)
-            {
-                return raw & mask == *v;
-            }
-            match self.values.iter().find(|(n, _)| n == name) {
-                Some((_, v)) if self.is_enum => raw == *v,
-                Some((_, v)) => *v != 0 && raw & v == *v,
-                None => false,
-            }
+        self.condition(names).holds(raw)
+    }
+
+    /// The named values as tests on a raw value, looked up once: what
+    /// [`holds_any`](SetInfo::holds_any) checks, for a condition checked on every call.
+    pub fn condition(&self, names: &[&str]) -> Condition {
+        let find = |values: &[(&str, u64)], name: &str| {
+            values.iter().find(|(n, _)| *n == name).map(|&(_, v)| v)
+        };
+        let tests = names
+            .iter()
+            .filter_map(|name| {
+                if let Some((mask, values)) = self.field
+                    && let Some(value) = find(values, name)
+                {
+                    return Some(Test::Masked { mask, value });
+                }
+                let value = find(self.values, name)?;
+                if self.is_enum {
+                    Some(Test::Equal(value))
+                } else {
+                    (value != 0).then_some(Test::Bits(value))
+                }
+            })
+            .collect();
+        Condition { tests }
+    }
+}
+
+/// Named values of a set as tests on a raw value ([`SetInfo::condition`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Condition {
+    tests: Vec<Test>,
+}
+
+/// One named value: a field value under its mask, an enum value, or bits all set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Test {
+    Masked { mask: u64, value: u64 },
+    Equal(u64),
+    Bits(u64),
+}
+
+impl Condition {
+    /// Whether `raw` holds any of the values.
+    pub fn holds(&self, raw: u64) -> bool {
+        self.tests.iter().any(|test| match *test {
+            Test::Masked { mask, value } => raw & mask == value,
+            Test::Equal(value) => raw == value,
+            Test::Bits(bits) => raw & bits == bits,
         })
     }
 }

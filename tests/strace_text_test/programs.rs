@@ -112,6 +112,12 @@ const CHILD_EXIT_TIMING: &[Known] = &[
         contains: &["--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED"],
         why: "a child's SIGCHLD arrives at a different point of the parent in each run",
     },
+    Known {
+        side: Side::Both,
+        call: "rt_sigreturn",
+        contains: &[],
+        why: "the return from a SIGCHLD handler follows the signal",
+    },
     FORK_INTERRUPTED,
 ];
 
@@ -174,6 +180,26 @@ const PYTHON_THREADS: &[Known] = &[
         call: "mprotect",
         contains: &["135168, PROT_READ|PROT_WRITE"],
         why: "python threads: a thread reuses a free malloc arena or reserves a new one",
+    },
+    // join() returns when a thread's Python code is done; its last calls (blocking
+    // signals, giving back its stack, exit) race with the main thread's exit_group.
+    Known {
+        side: Side::Both,
+        call: "rt_sigprocmask",
+        contains: &["SIG_BLOCK, ~[RT_1]"],
+        why: "python threads: a thread's last calls race with the process's exit",
+    },
+    Known {
+        side: Side::Both,
+        call: "madvise",
+        contains: &["MADV_DONTNEED"],
+        why: "python threads: a thread's last calls race with the process's exit",
+    },
+    Known {
+        side: Side::Both,
+        call: "exit",
+        contains: &[],
+        why: "python threads: a thread's last calls race with the process's exit",
     },
 ];
 

@@ -36,7 +36,8 @@ mod time;
 use crate::args::Decoder;
 use crate::linux::Syscall;
 use crate::memory::ReadMemory;
-use crate::value::{RetDecoded, SetInfo, Value};
+use crate::value::{RetDecoded, SetInfo, SyscallInfo, Value};
+use std::sync::OnceLock;
 
 /// How the text trace shows one argument.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -131,12 +132,41 @@ static ARGS: &[ArgDecoder] = &[
 
 /// Argument `index` of `call` decoded by its family, or `None` for the table's decoding.
 pub(crate) fn arg(call: &Syscall, index: usize, d: &Decoder<'_>) -> Option<Value> {
-    let info = call.info()?;
-    let name = info.args.get(index)?.name;
-    let family = ARGS
-        .iter()
-        .find(|f| f.syscall == info.name && f.args.contains(&name))?;
+    let family = family_of(call.info()?, index)?;
     (family.decode)(call, index, d)
+}
+
+/// The family that decodes argument `index` of the call `info` describes: [`ARGS`] by
+/// syscall number and argument, worked out once (this runs for every argument shown).
+fn family_of(info: &SyscallInfo, index: usize) -> Option<&'static ArgDecoder> {
+    type ByNumber = Vec<[Option<&'static ArgDecoder>; 6]>;
+    static BY_NUMBER: OnceLock<ByNumber> = OnceLock::new();
+    let table = BY_NUMBER.get_or_init(|| {
+        let mut table: ByNumber = Vec::new();
+        for family in ARGS {
+            let Some(info) = crate::SYSCALLS.iter().find(|i| i.name == family.syscall) else {
+                continue;
+            };
+            let Ok(number) = usize::try_from(info.number) else {
+                continue;
+            };
+            if table.len() <= number {
+                table.resize(number + 1, [None; 6]);
+            }
+            for (i, arg) in info.args.iter().enumerate().take(6) {
+                if family.args.contains(&arg.name) {
+                    table[number][i] = Some(family);
+                }
+            }
+        }
+        table
+    });
+    let family = table
+        .get(usize::try_from(info.number).ok()?)?
+        .get(index)
+        .copied()??;
+    // Another table's call with this number (an i386 one) is not this family's.
+    (family.syscall == info.name).then_some(family)
 }
 
 /// The arguments, as `(syscall, argument)` by their `syscalls.toml` names, that a family

@@ -27,6 +27,7 @@ use crate::render::{self, LocalZone};
 use nix::unistd::Pid;
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
@@ -239,9 +240,11 @@ impl StraceText {
     fn lead(&mut self, tid: Pid, time: SystemTime) -> String {
         let mut lead = String::new();
         match self.options.prefix {
-            PidPrefix::Always => lead.push_str(&format!("{:<5} ", tid.as_raw())),
+            PidPrefix::Always => {
+                let _ = write!(lead, "{:<5} ", tid.as_raw());
+            }
             PidPrefix::WhenMany if self.live.len() > 1 => {
-                lead.push_str(&format!("[pid {:>5}] ", tid.as_raw()))
+                let _ = write!(lead, "[pid {:>5}] ", tid.as_raw());
             }
             PidPrefix::WhenMany | PidPrefix::Never => {}
         }
