@@ -151,7 +151,7 @@ fn family_of(info: &SyscallInfo, index: usize) -> Option<&'static ArgDecoder> {
                 continue;
             };
             if table.len() <= number {
-                table.resize(number + 1, [None; 6]);
+                table.resize(number.saturating_add(1), [None; 6]);
             }
             for (i, arg) in info.args.iter().enumerate().take(6) {
                 if family.args.contains(&arg.name) {
