@@ -89,13 +89,6 @@ const DECODER_GAPS: &[Known] = &[
     },
     Known {
         side: Side::Both,
-        call: "ioctl",
-        contains: &["FICLONE, "],
-        why: "ioctl(FICLONE): strace shows the source fd even when the call fails \
-              (`BTRFS_IOC_CLONE or FICLONE, 3`); interpose its address",
-    },
-    Known {
-        side: Side::Both,
         call: "sysinfo",
         contains: &[", mem_unit="],
         why: "sysinfo: uptime, loads and free memory change from run to run",

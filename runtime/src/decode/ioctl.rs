@@ -96,6 +96,8 @@ pub(super) fn arg(c: &Ioctl, index: usize, d: &Decoder<'_>) -> Option<Value> {
             TCFLSH => named(argp, &["TCIFLUSH", "TCOFLUSH", "TCIOFLUSH"]),
             TCXONC => named(argp, &["TCOOFF", "TCOON", "TCIOFF", "TCION"]),
             TCSBRK | TCSBRKP => Value::Int(i64::from(argp as i32)),
+            // The file to clone from, by value.
+            FICLONE => Value::Fd(argp as i32),
             SIOCGIFNAME | SIOCGIFINDEX | SIOCGIFFLAGS | SIOCGIFMTU => ifreq(d, request, argp),
             _ => return None,
         }),
