@@ -20,6 +20,12 @@
 //!   `renameat2` are done by the tracer on directories the kernel resolved, and refused
 //!   when they would give a denied file a second name, move a file out of (or into) a
 //!   denied directory, or move a directory that holds one.
+//! - **A denied executable never runs.** `execve` and `execveat` are refused with `EACCES`
+//!   when the file the name reaches lies under a denied directory (opened with `O_PATH`
+//!   and judged like an open), and, as that name can change before the kernel resolves
+//!   it, what the kernel mapped is judged again at the exec stop, before the new program
+//!   runs: a denied program or ELF interpreter there kills the process
+//!   ([`Linux::allow_exec`]).
 //! - **What changes the meaning of paths, or reaches around the tracer, fails with
 //!   `EPERM`**: `unshare`, `setns`, `clone`/`clone3` with a new namespace, `chroot`,
 //!   `pivot_root`, `mount`, `umount2`, the new mount API (`open_tree`, `move_mount`,
@@ -35,8 +41,8 @@
 //! the default directories, so programs still start.
 //!
 //! # Limits
-//! See SECURITY.md. In short: the policy is about opening, linking and renaming; `stat`,
-//! `unlink`, `chmod` and the other path calls are not judged. A descriptor opened before
+//! See SECURITY.md. In short: the policy is about opening, running, linking and renaming;
+//! `stat`, `unlink`, `chmod` and the other path calls are not judged. A descriptor opened before
 //! the program started, or passed to it over a socket from outside, is not judged. The
 //! program must run with the tracer's credentials: a thread whose uids, gids or
 //! capabilities differ gets `EACCES` from every open. A hard link made before the
@@ -44,13 +50,14 @@
 
 use interpose::args::{Dirfd, PathPtr, ToRaw};
 use interpose::linux::{
-    AddressFamily, Bpf, Chroot, Clone, Clone3, Creat, FanotifyInit, Fsconfig, Fsmount, Fsopen,
-    Fspick, I386, IoUringSetup, Link, Linkat, Mount, MountSetattr, MoveMount, Open, OpenByHandleAt,
-    OpenTree, Openat, Openat2, PidfdGetfd, PivotRoot, ProcessVmReadv, ProcessVmWritev, Ptrace,
-    Rename, Renameat, Renameat2, Setns, Socket, Umount2, Unshare, Userfaultfd,
+    AddressFamily, Bpf, Chroot, Clone, Clone3, Creat, Execve, Execveat, FanotifyInit, Fsconfig,
+    Fsmount, Fsopen, Fspick, I386, IoUringSetup, Link, Linkat, Mount, MountSetattr, MoveMount,
+    Open, OpenByHandleAt, OpenTree, Openat, Openat2, PidfdGetfd, PivotRoot, ProcessVmReadv,
+    ProcessVmWritev, Ptrace, Rename, Renameat, Renameat2, Setns, Socket, Umount2, Unshare,
+    Userfaultfd,
 };
-use interpose::{Command, Errno, Linux, OpenHow, ReadMemory, SysResult, Tracee};
-use std::cell::RefCell;
+use interpose::{Command, Errno, Linux, OpenHow, Pid, ReadMemory, SysResult, Tracee};
+use std::cell::{Cell, RefCell};
 use std::ffi::OsString;
 use std::os::fd::OwnedFd;
 use std::os::unix::ffi::OsStrExt;
@@ -121,6 +128,34 @@ impl Linux for Sandbox {
             resolve,
         };
         self.emulate_open(t, call.dirfd.0, call.pathname, how).await
+    }
+
+    async fn execve(&self, t: &mut Tracee, call: Execve) -> SysResult {
+        self.judge_exec(t, libc::AT_FDCWD, call.pathname, 0)?;
+        t.pass(call)
+    }
+
+    async fn execveat(&self, t: &mut Tracee, call: Execveat) -> SysResult {
+        self.judge_exec(t, call.dirfd.0, call.pathname, call.flags.to_raw())?;
+        t.pass(call)
+    }
+
+    /// The program the kernel mapped, and its ELF interpreter, judged before it runs: a
+    /// denied one is killed there. This is what holds when another thread points the
+    /// path `execve` was judged by elsewhere before the kernel resolved it.
+    fn allow_exec(&self, tid: Pid) -> bool {
+        let Ok(maps) = std::fs::read_to_string(format!("/proc/{tid}/maps")) else {
+            return false;
+        };
+        let exe = std::fs::read_link(format!("/proc/{tid}/exe")).ok();
+        let mapped = maps
+            .lines()
+            .filter_map(|line| line.split_whitespace().nth(5))
+            .filter(|name| name.starts_with('/'))
+            .map(PathBuf::from);
+        exe.into_iter()
+            .chain(mapped)
+            .all(|file| self.judge(&file).is_ok())
     }
 
     async fn link(&self, t: &mut Tracee, call: Link) -> SysResult {
@@ -300,6 +335,42 @@ impl Sandbox {
         let denied = self.deny.iter().any(|dir| real.starts_with(dir))
             || real == Path::new("/dev/userfaultfd");
         if denied { Err(Errno::EACCES) } else { Ok(()) }
+    }
+
+    /// `EACCES` when the file an `execve` names lies under a denied directory: the file
+    /// the kernel reaches by that name now, opened (`O_PATH`) and judged by its real
+    /// path. Any other failure is left to the kernel's own `execve` to report. The
+    /// program's image is judged again at the exec stop ([`Linux::allow_exec`]).
+    fn judge_exec(&self, t: &Tracee, at: i32, path: PathPtr, flags: u64) -> Result<(), Errno> {
+        let name = read_path(t, path)?;
+        if name.is_empty() && flags & libc::AT_EMPTY_PATH as u64 != 0 {
+            // The descriptor itself, judged when it was opened.
+            return Ok(());
+        }
+        let nofollow = if flags & libc::AT_SYMLINK_NOFOLLOW as u64 != 0 {
+            libc::O_NOFOLLOW
+        } else {
+            0
+        };
+        let how = OpenHow {
+            flags: libc::O_PATH | libc::O_CLOEXEC | nofollow,
+            mode: 0,
+            resolve: 0,
+        };
+        let denied = Cell::new(false);
+        let mut policy = |real: &Path| {
+            let judged = self.judge(real);
+            if judged.is_err() {
+                denied.set(true);
+            }
+            judged
+        };
+        let _ = t.open_file(at, &name, how, &mut policy);
+        if denied.get() {
+            Err(Errno::EACCES)
+        } else {
+            Ok(())
+        }
     }
 
     /// Opens in the tracer what the program asked for, and installs the descriptor.

@@ -61,7 +61,8 @@ fn sandbox_binary() -> &'static Path {
 }
 
 /// A fresh directory with the program, the sandbox, a secret directory `s` (holding
-/// `hostname` and an executable `script`, both with the token) and a work directory `w`,
+/// `hostname` and an executable `script`, both with the token, and `prog`, a copy of the
+/// program) and a work directory `w`,
 /// all owned by the user the attack runs as.
 struct Stage {
     base: PathBuf,
@@ -95,8 +96,10 @@ impl Stage {
             std::fs::Permissions::from_mode(0o755),
         )
         .unwrap();
+        // A denied executable: a copy of the attack program.
+        std::fs::copy(self.base.join("sandbox_escape"), secret.join("prog")).unwrap();
         if !self.runner.is_empty() {
-            for path in ["s", "s/hostname", "s/script", "w"] {
+            for path in ["s", "s/hostname", "s/script", "s/prog", "w"] {
                 std::os::unix::fs::chown(self.base.join(path), Some(65534), Some(65534)).unwrap();
             }
         }
@@ -184,7 +187,51 @@ fn a_dangling_symlink_cannot_create_a_file_in_the_denied_directory() {
 
 #[test]
 fn a_denied_script_cannot_be_read_through_its_interpreter() {
-    contained("exec", true, &["Permission denied"]);
+    // Natively `cat` (the script's interpreter) prints it. The sandbox refuses the exec
+    // of a file in the denied directory, by name or by an O_PATH descriptor (whose open is
+    // refused too); the interpreter's open of the script would be refused as well.
+    contained(
+        "exec",
+        true,
+        &["execveat script: EACCES", "open script O_PATH: EACCES"],
+    );
+}
+
+#[test]
+fn a_denied_executable_never_runs() {
+    // By its name, through a symlink, and through a symlink another thread points at a
+    // public copy and at the denied one by turns while the program execs it: the path is
+    // judged at the exec's entry (EACCES), and what the kernel mapped at the exec stop
+    // (the process is killed before its first instruction when another thread won).
+    let Some(stage) = Stage::new("exec_binary") else {
+        return;
+    };
+    let secret = stage.base.join("s");
+    let ran_secret = format!("RAN {}/prog", secret.display());
+    let native = stage.run("exec_binary", false, &[]);
+    assert!(
+        native.contains(&ran_secret),
+        "the attack does not work natively:\n{native}"
+    );
+    let sandboxed = stage.run("exec_binary", true, &[]);
+    assert!(!sandboxed.contains(&ran_secret), "got out:\n{sandboxed}");
+    assert!(
+        sandboxed.contains(&format!("exec {}/prog: EACCES", secret.display())),
+        "{sandboxed}"
+    );
+    assert!(
+        sandboxed.contains("exec w/link: EACCES") || sandboxed.contains("/w/link: EACCES"),
+        "{sandboxed}"
+    );
+    let race = sandboxed
+        .lines()
+        .find(|l| l.starts_with("exec race: "))
+        .unwrap_or_else(|| panic!("no race summary:\n{sandboxed}"));
+    assert!(race.contains(", 0 secret,"), "{race}");
+    assert!(
+        !race.starts_with("exec race: 0 public"),
+        "the public copy never ran: {race}"
+    );
 }
 
 #[test]

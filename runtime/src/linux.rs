@@ -179,6 +179,17 @@ pub trait Linux {
         let _ = tid;
     }
 
+    /// Whether the program thread `tid` has just executed may run, asked after
+    /// [`on_exec`](Linux::on_exec), before its first instruction. `false` kills its process
+    /// with `SIGKILL` there. A policy judges here what the kernel really mapped
+    /// (`/proc/PID/exe`, the ELF interpreter in `/proc/PID/maps`), which no other thread can
+    /// change any more: a check of `execve`'s path at its entry decides on a name that
+    /// can be pointed elsewhere before the kernel resolves it.
+    fn allow_exec(&self, tid: Pid) -> bool {
+        let _ = tid;
+        true
+    }
+
     /// Thread `tid` is gone; `status` is its raw wait status.
     fn on_exit(&self, tid: Pid, status: std::process::ExitStatus) {
         let _ = (tid, status);

@@ -30,6 +30,9 @@
 #include <stddef.h>
 
 static const char *secret, *work;
+/* The races: whether the flipping thread goes on, and how often it has flipped. */
+static volatile int racing = 1;
+static volatile long flips;
 
 static void say(const char *step, long ret) {
     if (ret < 0)
@@ -107,6 +110,79 @@ static void exec_script(void) {
         _exit(0);
     }
     waitpid(child, NULL, 0);
+}
+
+/* Run as "ran": says where it runs from; exits 10 from inside SECRET, else 11. */
+static int ran(void) {
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    exe[n > 0 ? n : 0] = 0;
+    printf("RAN %s\n", exe);
+    fflush(stdout);
+    return strncmp(exe, secret, strlen(secret)) == 0 && exe[strlen(secret)] == '/' ? 10 : 11;
+}
+
+/* Runs PATH as "ran" in a child; its wait status. */
+static int run_prog(const char *path, int quiet) {
+    pid_t child = fork();
+    if (child == 0) {
+        execl(path, "prog", "ran", secret, work, (char *)NULL);
+        if (!quiet) {
+            char step[4200];
+            snprintf(step, sizeof step, "exec %s", path);
+            say(step, -1);
+        }
+        _exit(3);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    return status;
+}
+
+static char flip_path[4096], pub_target[4096], secret_target[4096];
+
+/* Points WORK/flip at the public program and at the secret one, by turns. */
+static void *exec_flipper(void *unused) {
+    (void)unused;
+    while (racing) {
+        unlink(flip_path);
+        if (symlink(secret_target, flip_path) == 0) flips++;
+        unlink(flip_path);
+        if (symlink(pub_target, flip_path) == 0) flips++;
+    }
+    return NULL;
+}
+
+/* A denied executable, SECRET/prog (a copy of this program, put there by the test): run
+ * by its name, through a symlink in WORK, and through WORK/flip while another thread
+ * points that at the public program (this one) and the secret one by turns, TRIES
+ * times. Prints how often each ran. */
+static void exec_binary(int tries) {
+    char *prog = join(secret, "prog");
+    run_prog(prog, 0);
+    char *link = join(work, "link");
+    say("symlink", symlink(prog, link));
+    run_prog(link, 0);
+    ssize_t n = readlink("/proc/self/exe", pub_target, sizeof pub_target - 1);
+    pub_target[n > 0 ? n : 0] = 0;
+    snprintf(secret_target, sizeof secret_target, "%s", prog);
+    snprintf(flip_path, sizeof flip_path, "%s/flip", work);
+    pthread_t thread;
+    pthread_create(&thread, NULL, exec_flipper, NULL);
+    while (flips < 100)
+        sched_yield();
+    int public_runs = 0, secret_runs = 0, killed = 0, failed = 0;
+    for (int i = 0; i < tries; i++) {
+        int status = run_prog(flip_path, 1);
+        if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) killed++;
+        else if (WIFEXITED(status) && WEXITSTATUS(status) == 10) secret_runs++;
+        else if (WIFEXITED(status) && WEXITSTATUS(status) == 11) public_runs++;
+        else failed++;
+    }
+    racing = 0;
+    pthread_join(thread, NULL);
+    printf("exec race: %d public, %d secret, %d killed, %d failed\n", public_runs, secret_runs,
+           killed, failed);
 }
 
 /* Magic links: /proc/self/root, /proc/self/cwd, /proc/thread-self, /dev/fd. */
@@ -224,8 +300,6 @@ static void listener(void) {
 /* The race: another thread flips the path between a public file and the secret while
  * this one opens it, TRIES times. Prints how often each was read, and each secret read. */
 static char race_path[4096];
-static volatile int racing = 1;
-static volatile long flips;
 static char public_path[4096], secret_path[4096];
 
 static void *flipper(void *unused) {
@@ -285,6 +359,8 @@ int main(int argc, char **argv) {
     else if (!strcmp(attack, "dotdot")) dotdot();
     else if (!strcmp(attack, "dangling")) dangling();
     else if (!strcmp(attack, "exec")) exec_script();
+    else if (!strcmp(attack, "ran")) return ran();
+    else if (!strcmp(attack, "exec_binary")) exec_binary(argc > 4 ? atoi(argv[4]) : 200);
     else if (!strcmp(attack, "magic")) magic();
     else if (!strcmp(attack, "links")) links();
     else if (!strcmp(attack, "namespaces")) namespaces();

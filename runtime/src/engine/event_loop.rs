@@ -196,6 +196,10 @@ impl<H: Linux + 'static> Tracer<H> {
         }
         self.handler.on_exec(tid);
         self.emit(tid, EventKind::Exec { former });
+        if !self.handler.allow_exec(tid) {
+            // Before the new program's first instruction; its death is reported by wait.
+            let _ = nix::sys::signal::kill(tid, nix::sys::signal::SIGKILL);
+        }
     }
 
     fn on_signal_delivery(&mut self, tid: Pid, signal: i32) {
