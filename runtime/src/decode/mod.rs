@@ -6,9 +6,9 @@
 //!
 //! Three hooks, each answering `None` (or the table's default) where the table's decoding
 //! stands:
-//! - [`arg`]: argument `index` of a call, as a format-neutral [`Value`];
-//! - [`ret`]: what a successful return value means ([`RetDecoded`]);
-//! - [`slots`]: which arguments are shown, in which order, under which label, and whether
+//! - `arg`: argument `index` of a call, as a format-neutral [`Value`];
+//! - `ret`: what a successful return value means ([`RetDecoded`]);
+//! - `slots`: which arguments are shown, in which order, under which label, and whether
 //!   at the syscall's entry or exit.
 //!
 //! Decoders only read: the registers (the typed call) and tracee memory through the
