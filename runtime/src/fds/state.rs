@@ -1,17 +1,23 @@
 //! The state behind [`FdTable`](super::FdTable): each process's descriptors, and what each
 //! call the table follows changes in them.
+//!
+//! This module keeps the tables and the bookkeeping every change goes through; what each
+//! call changes is in `calls`, what a descriptor is shown as in `about`, and what `/proc`
+//! says in `procfs`.
 
-use super::socket;
-use super::{DecodeFds, FdAbout, FdKind};
+mod about;
+mod calls;
+mod procfs;
+
+use super::DecodeFds;
 use crate::Interest;
-use crate::events::Event;
 use crate::linux::Syscall;
 use crate::memory::{Memory, ReadMemory};
 use crate::value::RetKind;
 use nix::unistd::Pid;
+use procfs::{bracketed, kernel_name, major, minor, parent_of};
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::rc::Rc;
@@ -61,16 +67,6 @@ struct Entry {
     /// The process of a pidfd, from the call that made it.
     pidfd: Option<i32>,
 }
-
-/// The longest path the kernel takes, its NUL included.
-const PATH_MAX: usize = 4096;
-
-/// `CLOSE_RANGE_UNSHARE`, `CLOSE_RANGE_CLOEXEC`.
-const CLOSE_RANGE_UNSHARE: u64 = 2;
-const CLOSE_RANGE_CLOEXEC: u64 = 4;
-/// `FIONCLEX`, `FIOCLEX`.
-const FIONCLEX: u64 = 0x5450;
-const FIOCLEX: u64 = 0x5451;
 
 impl State {
     pub(super) fn new(decode: DecodeFds) -> State {
@@ -203,77 +199,6 @@ impl State {
         })
     }
 
-    pub(super) fn about(&mut self, pid: Pid, tid: Pid, fd: i32) -> Option<FdAbout> {
-        let decode = self.decode;
-        if !decode.any() {
-            return None;
-        }
-        let mut entry = self.entry(pid, tid, fd)?;
-        let path = decode.path.then(|| entry.name.clone());
-        if decode.socket
-            && let Some(inode) = bracketed(&entry.name, b"socket:[")
-        {
-            if entry.protocol.is_none() {
-                entry.protocol = socket_protocol(tid, fd);
-                self.update(pid, fd, |e| e.protocol.clone_from(&entry.protocol));
-            }
-            if let Some(protocol) = &entry.protocol {
-                let text = self
-                    .sockets
-                    .entry(inode)
-                    .or_insert_with(|| socket::describe(protocol, inode))
-                    .clone();
-                return Some(FdAbout {
-                    path: None,
-                    deleted: false,
-                    kind: FdKind::Socket(text),
-                });
-            }
-        }
-        if decode.dev
-            && let Some((block, major, minor)) = entry.device
-        {
-            return Some(FdAbout {
-                path: Some(entry.name),
-                deleted: entry.deleted,
-                kind: FdKind::Device {
-                    block,
-                    major,
-                    minor,
-                },
-            });
-        }
-        if decode.pidfd && entry.name == b"anon_inode:[pidfd]" {
-            if entry.pidfd.is_none() {
-                entry.pidfd = pidfd_pid(tid, fd);
-                self.update(pid, fd, |e| e.pidfd = entry.pidfd);
-            }
-            if let Some(target) = entry.pidfd {
-                return Some(FdAbout {
-                    path: None,
-                    deleted: false,
-                    kind: FdKind::Pidfd(target),
-                });
-            }
-        }
-        path.map(|path| FdAbout {
-            path: Some(path),
-            deleted: entry.deleted,
-            kind: FdKind::File,
-        })
-    }
-
-    pub(super) fn about_cwd(&mut self, pid: Pid, tid: Pid) -> Option<FdAbout> {
-        if !self.decode.path {
-            return None;
-        }
-        Some(FdAbout {
-            path: Some(self.cwd(pid, tid)?),
-            deleted: false,
-            kind: FdKind::File,
-        })
-    }
-
     /// The working directory of `pid`, as the kernel names it: read once, and again
     /// after a `chdir` or `fchdir`.
     fn cwd(&mut self, pid: Pid, tid: Pid) -> Option<Vec<u8>> {
@@ -306,178 +231,6 @@ impl State {
         Some(entry)
     }
 
-    /// What the successful or failed call `call` of `event`'s thread, which returned
-    /// `ret`, changed.
-    pub(super) fn exited(&mut self, event: &Event<'_>, call: &Syscall, ret: i64) {
-        let (pid, tid) = (event.pid, event.tid);
-        self.forking.remove(&tid);
-        let Some(info) = call.info() else {
-            return;
-        };
-        let args = call.to_args();
-        let fd0 = args[0] as i32;
-        // close frees the descriptor even when it fails with EINTR.
-        if info.name == "close" && ret != -i64::from(libc::EBADF) {
-            self.closing.push((pid, Closing::One(fd0)));
-            return;
-        }
-        if ret < 0 {
-            return;
-        }
-        let new = i32::try_from(ret).unwrap_or(-1);
-        let flag = |arg: usize, bit: i32| Some(args[arg] as i32 & bit != 0);
-        match info.name {
-            "close_range" => {
-                let (first, last, flags) = (args[0] as u32, args[1] as u32, args[2]);
-                if flags & CLOSE_RANGE_UNSHARE != 0 {
-                    self.unshare(pid);
-                }
-                if flags & CLOSE_RANGE_CLOEXEC != 0 {
-                    let files = self.files(pid);
-                    for (fd, entry) in files.borrow_mut().slots.iter_mut() {
-                        if let Ok(n) = u32::try_from(*fd)
-                            && (first..=last).contains(&n)
-                        {
-                            entry.cloexec = Some(true);
-                        }
-                    }
-                } else {
-                    self.closing.push((pid, Closing::Range(first, last)));
-                }
-            }
-            "dup" => self.copy(pid, tid, fd0, new, Some(false)),
-            "dup2" => self.copy(pid, tid, fd0, new, Some(false)),
-            "dup3" => self.copy(pid, tid, fd0, new, flag(2, libc::O_CLOEXEC)),
-            "fcntl" => match args[1] as i32 {
-                libc::F_DUPFD => self.copy(pid, tid, fd0, new, Some(false)),
-                libc::F_DUPFD_CLOEXEC => self.copy(pid, tid, fd0, new, Some(true)),
-                libc::F_SETFD => {
-                    let on = args[2] as i32 & libc::FD_CLOEXEC != 0;
-                    self.update(pid, fd0, |e| e.cloexec = Some(on));
-                }
-                _ => {}
-            },
-            "ioctl" if args[1] == FIOCLEX || args[1] == FIONCLEX => {
-                let on = args[1] == FIOCLEX;
-                self.update(pid, fd0, |e| e.cloexec = Some(on));
-            }
-            "pipe" | "pipe2" | "socketpair" => {
-                let (at, cloexec, protocol) = match info.name {
-                    "pipe" => (args[0], Some(false), None),
-                    "pipe2" => (args[0], flag(1, libc::O_CLOEXEC), None),
-                    _ => (
-                        args[3],
-                        flag(1, libc::SOCK_CLOEXEC),
-                        socket::protocol_name(args[0] as i32, args[1] as i32, args[2] as i32),
-                    ),
-                };
-                if let Ok(pair) = Memory::new(tid).read_pod::<[i32; 2]>(at) {
-                    for fd in pair {
-                        self.opened(pid, tid, fd, cloexec);
-                        if let Some(protocol) = protocol {
-                            self.update(pid, fd, |e| e.protocol = Some(protocol.to_string()));
-                        }
-                    }
-                }
-            }
-            "chdir" | "fchdir" => {
-                self.cwd.remove(&pid);
-            }
-            // The file of an open descriptor is unlinked, or renamed (or replaced by a rename).
-            "unlink" => self.renamed(pid, tid, &[(libc::AT_FDCWD, args[0])]),
-            "unlinkat" => self.renamed(pid, tid, &[(fd0, args[1])]),
-            "rename" => self.renamed(
-                pid,
-                tid,
-                &[(libc::AT_FDCWD, args[0]), (libc::AT_FDCWD, args[1])],
-            ),
-            "renameat" | "renameat2" => {
-                self.renamed(pid, tid, &[(fd0, args[1]), (args[2] as i32, args[3])])
-            }
-            "bind" | "connect" | "listen" | "shutdown" | "sendto" | "sendmsg" | "sendmmsg" => {
-                if let Some(entry) = self.entry(pid, tid, fd0)
-                    && let Some(inode) = bracketed(&entry.name, b"socket:[")
-                {
-                    self.sockets.remove(&inode);
-                }
-            }
-            "socket" => {
-                if let Some(entry) = self.opened(pid, tid, new, flag(1, libc::SOCK_CLOEXEC))
-                    && bracketed(&entry.name, b"socket:[").is_some()
-                {
-                    let protocol =
-                        socket::protocol_name(args[0] as i32, args[1] as i32, args[2] as i32);
-                    self.update(pid, new, |e| e.protocol = protocol.map(str::to_string));
-                }
-            }
-            "accept" | "accept4" => {
-                let cloexec = match info.name {
-                    "accept4" => flag(3, libc::SOCK_CLOEXEC),
-                    _ => Some(false),
-                };
-                let listener = self.entry(pid, tid, fd0).and_then(|e| e.protocol);
-                self.opened(pid, tid, new, cloexec);
-                self.update(pid, new, |e| e.protocol = listener);
-            }
-            "pidfd_open" => {
-                self.opened(pid, tid, new, Some(true));
-                let target = args[0] as i32;
-                self.update(pid, new, |e| e.pidfd = Some(target));
-            }
-            "signalfd" | "signalfd4" if fd0 != -1 => {}
-            _ if info.ret == RetKind::Fd => {
-                let cloexec = creation_cloexec(info.name, &args, tid);
-                self.opened(pid, tid, new, cloexec);
-            }
-            _ => {}
-        }
-    }
-
-    /// The files at `paths` (each a directory descriptor and a path in the tracee) were
-    /// unlinked or renamed: the descriptors open on them, in every process, are named
-    /// again by the kernel (`/memfd:x (deleted)`, the new name). Paths are compared as
-    /// the kernel names files, after joining a relative one to its directory, without
-    /// resolving symbolic links: a descriptor opened under another spelling keeps its name.
-    fn renamed(&mut self, pid: Pid, tid: Pid, paths: &[(i32, u64)]) {
-        let memory = Memory::new(tid);
-        let mut gone = Vec::new();
-        for &(dirfd, at) in paths {
-            let Ok((path, true)) = memory.read_cstr(at, PATH_MAX) else {
-                continue;
-            };
-            let base = match path.first() {
-                Some(b'/') => Vec::new(),
-                _ if dirfd == libc::AT_FDCWD => match self.cwd(pid, tid) {
-                    Some(cwd) => cwd,
-                    None => continue,
-                },
-                _ => match self.entry(pid, tid, dirfd) {
-                    Some(entry) => entry.name,
-                    None => continue,
-                },
-            };
-            gone.push(lexical_join(&base, &path));
-        }
-        if gone.is_empty() {
-            return;
-        }
-        let tables: Vec<(Pid, Rc<RefCell<Files>>)> = self
-            .files
-            .iter()
-            .map(|(pid, files)| (*pid, files.clone()))
-            .collect();
-        for (owner, files) in tables {
-            for (fd, entry) in files.borrow_mut().slots.iter_mut() {
-                if gone.contains(&entry.name)
-                    && let Some((name, deleted)) = kernel_name(owner, *fd)
-                {
-                    entry.name = name;
-                    entry.deleted = deleted;
-                }
-            }
-        }
-    }
-
     /// `new` is a copy of `old` (`dup` and friends), with its own close-on-exec bit.
     fn copy(&mut self, pid: Pid, tid: Pid, old: i32, new: i32, cloexec: Option<bool>) {
         if new < 0 || old == new {
@@ -506,141 +259,5 @@ impl State {
             .borrow_mut()
             .slots
             .retain(|_, entry| entry.cloexec == Some(false));
-    }
-}
-
-/// The close-on-exec bit of the descriptor a call of `name` with `args` makes, from its
-/// flags; `None` when the call is not known here.
-fn creation_cloexec(name: &str, args: &[u64; 6], tid: Pid) -> Option<bool> {
-    let bit = |arg: usize, bit: i64| Some(args[arg] as i64 & bit != 0);
-    let cloexec = i64::from(libc::O_CLOEXEC);
-    match name {
-        "open" | "mq_open" => bit(1, cloexec),
-        "openat" | "open_by_handle_at" | "open_tree" => bit(2, cloexec),
-        "openat2" => Memory::new(tid)
-            .read_pod::<u64>(args[2])
-            .ok()
-            .map(|flags| flags as i64 & cloexec != 0),
-        "creat" | "epoll_create" | "eventfd" | "inotify_init" | "signalfd" => Some(false),
-        "epoll_create1" | "inotify_init1" | "userfaultfd" | "memfd_secret" => bit(0, cloexec),
-        "eventfd2" | "timerfd_create" => bit(1, cloexec),
-        "signalfd4" => bit(3, cloexec),
-        // MFD_CLOEXEC, FAN_CLOEXEC, FSOPEN_CLOEXEC, FSMOUNT_CLOEXEC, FSPICK_CLOEXEC.
-        "memfd_create" | "fsopen" | "fsmount" => bit(1, 1),
-        "fanotify_init" => bit(0, 1),
-        "fspick" => bit(2, 1),
-        // PERF_FLAG_FD_CLOEXEC.
-        "perf_event_open" => bit(4, 8),
-        "pidfd_getfd" | "io_uring_setup" | "bpf" | "landlock_create_ruleset" => Some(true),
-        _ => None,
-    }
-}
-
-/// The parent process of `pid`: the `PPid:` line of `/proc/PID/status`.
-fn parent_of(pid: Pid) -> Option<Pid> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("PPid:"))?;
-    line["PPid:".len()..].trim().parse().ok().map(Pid::from_raw)
-}
-
-/// The kernel's name of descriptor `fd` of `tid`, without ` (deleted)`, and whether it
-/// said that.
-fn kernel_name(tid: Pid, fd: i32) -> Option<(Vec<u8>, bool)> {
-    let name = std::fs::read_link(format!("/proc/{tid}/fd/{fd}")).ok()?;
-    let name = name.as_os_str().as_bytes();
-    Some(match name.strip_suffix(b" (deleted)") {
-        Some(name) => (name.to_vec(), true),
-        None => (name.to_vec(), false),
-    })
-}
-
-/// `path` joined to the directory `base` (unless absolute), with `.`, `..` and repeated
-/// slashes taken out as the kernel would, without looking at symbolic links.
-fn lexical_join(base: &[u8], path: &[u8]) -> Vec<u8> {
-    let mut parts: Vec<&[u8]> = Vec::new();
-    let joined = if path.first() == Some(&b'/') {
-        path.split(|&b| b == b'/').collect::<Vec<_>>()
-    } else {
-        base.split(|&b| b == b'/')
-            .chain(path.split(|&b| b == b'/'))
-            .collect()
-    };
-    for part in joined {
-        match part {
-            b"" | b"." => {}
-            b".." => {
-                parts.pop();
-            }
-            part => parts.push(part),
-        }
-    }
-    let mut out = Vec::new();
-    for part in parts {
-        out.push(b'/');
-        out.extend_from_slice(part);
-    }
-    if out.is_empty() {
-        out.push(b'/');
-    }
-    out
-}
-
-/// The number in `socket:[12345]` (after `prefix`).
-fn bracketed(name: &[u8], prefix: &[u8]) -> Option<u64> {
-    let rest = name.strip_prefix(prefix)?.strip_suffix(b"]")?;
-    std::str::from_utf8(rest).ok()?.parse().ok()
-}
-
-/// The kernel's name of a socket's protocol: the `system.sockprotoname` attribute of
-/// `/proc/TID/fd/N`, as strace reads it.
-fn socket_protocol(tid: Pid, fd: i32) -> Option<String> {
-    let path = CString::new(format!("/proc/{tid}/fd/{fd}")).ok()?;
-    let name = crate::sys::getxattr(&path, c"system.sockprotoname")?;
-    String::from_utf8(name).ok()
-}
-
-/// The process a pidfd refers to: the `Pid:` line of `/proc/TID/fdinfo/N`.
-fn pidfd_pid(tid: Pid, fd: i32) -> Option<i32> {
-    let info = std::fs::read_to_string(format!("/proc/{tid}/fdinfo/{fd}")).ok()?;
-    let line = info.lines().find(|l| l.starts_with("Pid:"))?;
-    line["Pid:".len()..].trim().parse().ok()
-}
-
-/// glibc's `major()` of a `dev_t`.
-fn major(dev: u64) -> u32 {
-    (((dev >> 32) & 0xffff_f000) | ((dev >> 8) & 0xfff)) as u32
-}
-
-/// glibc's `minor()` of a `dev_t`.
-fn minor(dev: u64) -> u32 {
-    (((dev >> 12) & 0xffff_ff00) | (dev & 0xff)) as u32
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paths_join_as_the_kernel_names_them() {
-        assert_eq!(lexical_join(b"/tmp/x", b"a"), b"/tmp/x/a");
-        assert_eq!(lexical_join(b"/tmp/x", b"./b/../c//d"), b"/tmp/x/c/d");
-        assert_eq!(lexical_join(b"/tmp", b"/etc/./hosts"), b"/etc/hosts");
-        assert_eq!(lexical_join(b"/", b".."), b"/");
-    }
-
-    #[test]
-    fn device_numbers_split_as_glibc_splits_them() {
-        // /dev/null is makedev(1, 3); a large minor spreads over both halves of a dev_t.
-        assert_eq!((major(0x103), minor(0x103)), (1, 3));
-        let makedev = |major: u64, minor: u64| {
-            ((major & 0xfff) << 8)
-                | ((major & !0xfff) << 32)
-                | (minor & 0xff)
-                | ((minor & !0xff) << 12)
-        };
-        let dev = makedev(0x1234, 0x56789);
-        assert_eq!((major(dev), minor(dev)), (0x1234, 0x56789));
-        assert_eq!(bracketed(b"socket:[12345]", b"socket:["), Some(12345));
-        assert_eq!(bracketed(b"pipe:[1]", b"socket:["), None);
     }
 }
