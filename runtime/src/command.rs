@@ -1,26 +1,30 @@
 //! A `std::process::Command`-like builder that runs a program under the tracer.
+//!
+//! This module holds the builder and [`Command::trace`]; finding the program is in
+//! `program`, starting it traced in `spawn`, the run it shares with
+//! [`Attach`](crate::Attach) in `session`, and the eBPF backend in `observe`.
 
 mod observe;
+mod program;
+mod session;
+mod spawn;
 
-use crate::engine::{Ended, FORWARDED, Mode, OnSignal, Tracer};
+pub(crate) use session::{TraceSettings, outcome, run_tracer};
+
+use crate::engine::{FORWARDED, OnSignal, Tracer};
 use crate::events::Sink;
-use crate::output::text::StraceText;
 pub use crate::sys::Daemonize;
-use crate::sys::{self, DaemonSide, Filter, Interest, SpawnSpec};
+use crate::sys::{self, Filter, Interest};
 use crate::{Error, Linux, Passthru, SYSCALLS};
+use program::{exec_error, resolve};
 use std::collections::BTreeMap;
-use std::ffi::{CString, OsStr, OsString};
-use std::io::{self, Read, Write};
-use std::os::fd::{AsRawFd, OwnedFd};
-use std::os::unix::ffi::{OsStrExt, OsStringExt};
-use std::os::unix::process::ExitStatusExt;
+use std::ffi::{OsStr, OsString};
+use std::io::{self, Write};
+use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 use std::process::ExitStatus;
-use std::rc::Rc;
 use std::time::Duration;
 
-/// Default `PATH` when the environment has none, as glibc's `execvp` uses.
-const DEFAULT_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
 /// strace's default `-s`.
 pub const DEFAULT_STRING_LIMIT: usize = 32;
 
@@ -278,93 +282,6 @@ impl Command {
         result
     }
 
-    fn trace_spec<H: Linux + 'static>(
-        mut self,
-        path: &Path,
-        spec: &SpawnSpec,
-        handler: H,
-        sinks: Vec<Box<dyn Sink>>,
-    ) -> Result<Outcome<H>, Error> {
-        let spawn_error = |error| Error::Spawn {
-            program: path.to_owned(),
-            error,
-        };
-        let (child, errors) = sys::fork_stopped(spec).map_err(spawn_error)?;
-        // The child has its copies of the program's standard streams.
-        drop(std::mem::take(&mut self.stdio));
-        let status = sys::wait_stopped(child).map_err(|e| spawn_error(e.into()))?;
-        let mut errors = std::fs::File::from(errors);
-        let read_error = |errors: &mut std::fs::File| {
-            let mut errno = [0u8; 4];
-            errors
-                .read_exact(&mut errno)
-                .ok()
-                .map(|()| i32::from_ne_bytes(errno))
-        };
-        if status.stop_signal().is_none() {
-            // The child's set-up failed before it stopped; it said why on the pipe.
-            let source = read_error(&mut errors).map_or_else(
-                || io::Error::other("the child exited before exec"),
-                io::Error::from_raw_os_error,
-            );
-            return Err(spawn_error(source));
-        }
-        let mode = if spec.filter.is_some() {
-            Mode::Seccomp
-        } else {
-            Mode::AllSyscalls
-        };
-        let handler = Rc::new(handler);
-        let settings = (self.suppress_vdso.unwrap_or(true), mode);
-        let mut tracer = Tracer::seize(child, handler.clone(), sinks, settings, false)?;
-        let caught = self.caught_signals(&mut tracer);
-        let ended = run_tracer(tracer, self.timeout, &caught)?;
-        // The pipe closed at exec (close-on-exec); four bytes on it mean execve failed.
-        if let Some(errno) = read_error(&mut errors) {
-            return Err(exec_error(path, errno));
-        }
-        Ok(outcome(handler, ended))
-    }
-
-    /// `-D`: this process becomes the program, a grandchild traces it. Returns in the
-    /// tracer when the run ends, and in this process only if the program could not start.
-    fn trace_beside<H: Linux + 'static>(
-        self,
-        how: Daemonize,
-        (path, spec): (&Path, &SpawnSpec),
-        handler: H,
-        sinks: Vec<Box<dyn Sink>>,
-    ) -> Result<Outcome<H>, Error> {
-        let spawn_error = |error| Error::Spawn {
-            program: path.to_owned(),
-            error,
-        };
-        let (program, go) = match sys::daemonize(how).map_err(spawn_error)? {
-            DaemonSide::Program { go } => {
-                let error = sys::exec_when_seized(spec, go);
-                return Err(match error.raw_os_error() {
-                    Some(errno) => exec_error(path, errno),
-                    None => spawn_error(error),
-                });
-            }
-            DaemonSide::Tracer { program, go } => (program, go),
-        };
-        let mode = if spec.filter.is_some() {
-            Mode::Seccomp
-        } else {
-            Mode::AllSyscalls
-        };
-        let handler = Rc::new(handler);
-        let settings = (self.suppress_vdso.unwrap_or(true), mode);
-        let mut tracer = Tracer::seize(program, handler.clone(), sinks, settings, true)?;
-        // The program may go on to execve now.
-        let _ = nix::unistd::write(&go, b"!");
-        drop(go);
-        let caught = self.caught_signals(&mut tracer);
-        let ended = run_tracer(tracer, self.timeout, &caught)?;
-        Ok(outcome(handler, ended))
-    }
-
     /// The signals this process catches while tracing, with the policy set on `tracer`.
     fn caught_signals<H: Linux + 'static>(&self, tracer: &mut Tracer<H>) -> Vec<i32> {
         match self.forward_signals {
@@ -381,128 +298,6 @@ impl Command {
             }
             None => Vec::new(),
         }
-    }
-
-    fn spawn_spec(&self, path: &Path) -> Result<SpawnSpec, Error> {
-        let nul = |what: &str| Error::Spawn {
-            program: path.to_owned(),
-            error: io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("{what} contains a NUL byte"),
-            ),
-        };
-        let cstring = |s: &OsStr, what: &str| CString::new(s.as_bytes()).map_err(|_| nul(what));
-        let mut argv = vec![cstring(&self.program, "the program name")?];
-        for arg in &self.args {
-            argv.push(cstring(arg, "an argument")?);
-        }
-        let envp = match &self.env {
-            None => None,
-            Some(env) => Some(
-                env.iter()
-                    .map(|(k, v)| {
-                        let mut pair = k.clone().into_vec();
-                        pair.push(b'=');
-                        pair.extend_from_slice(v.as_bytes());
-                        CString::new(pair).map_err(|_| nul("the environment"))
-                    })
-                    .collect::<Result<_, _>>()?,
-            ),
-        };
-        Ok(SpawnSpec {
-            path: cstring(path.as_os_str(), "the program path")?,
-            argv,
-            envp,
-            cwd: self
-                .cwd
-                .as_ref()
-                .map(|d| cstring(d.as_os_str(), "the directory"))
-                .transpose()?,
-            stdio: [0, 1, 2].map(|i| self.stdio[i].as_ref().map(|fd| fd.as_raw_fd())),
-            close: if self.keep_closed_stdio {
-                sys::closed_at_start()
-                    .into_iter()
-                    .filter(|&fd| self.stdio[fd as usize].is_none())
-                    .collect()
-            } else {
-                Vec::new()
-            },
-            default_signals: Vec::new(),
-            filter: None,
-        })
-    }
-}
-
-/// Where the trace goes and how strings are cut, shared by [`Command`] and [`Attach`](crate::Attach).
-pub(crate) struct TraceSettings {
-    pub(crate) out: Option<(Box<dyn Write>, bool)>,
-    pub(crate) sinks: Vec<Box<dyn Sink>>,
-    pub(crate) string_limit: usize,
-}
-
-impl Default for TraceSettings {
-    fn default() -> Self {
-        TraceSettings {
-            out: None,
-            sinks: Vec::new(),
-            string_limit: DEFAULT_STRING_LIMIT,
-        }
-    }
-}
-
-impl TraceSettings {
-    /// The sinks: the strace text, when asked for, then the others.
-    pub(crate) fn into_sinks(self) -> Vec<Box<dyn Sink>> {
-        let string_limit = self.string_limit;
-        let text = self.out.map(|(out, flush)| {
-            Box::new(StraceText::new(out, flush, string_limit)) as Box<dyn Sink>
-        });
-        text.into_iter().chain(self.sinks).collect()
-    }
-}
-
-/// Runs the tracer loop, with a watchdog thread that kills the traced tree after `timeout`,
-/// and with `caught` signals to this process handled by the tracer's policy.
-pub(crate) fn run_tracer<H: Linux + 'static>(
-    tracer: Tracer<H>,
-    timeout: Option<Duration>,
-    caught: &[i32],
-) -> Result<Ended, Error> {
-    let _restored_on_return = sys::catch_signals(caught);
-    // While tracing, no process of the same user (a tracee least of all) may ptrace this
-    // one, read its memory or take its descriptors with pidfd_getfd.
-    let dumpable = sys::set_dumpable(false);
-    let watchdog = timeout.map(|limit| {
-        let live = tracer.live();
-        std::thread::spawn(move || {
-            // Process-directed signals must interrupt the tracer thread's wait, not this.
-            sys::block_signals_in_this_thread();
-            let deadline = std::time::Instant::now() + limit;
-            while std::time::Instant::now() < deadline && !live.is_done() {
-                std::thread::sleep(Duration::from_millis(20).min(limit));
-            }
-            if !live.is_done() {
-                live.kill_all_until_done();
-            }
-        })
-    });
-    let ended = tracer.run();
-    if let Some(watchdog) = watchdog {
-        let _ = watchdog.join();
-    }
-    sys::set_dumpable(dumpable);
-    ended
-}
-
-pub(crate) fn outcome<H>(handler: Rc<H>, ended: Ended) -> Outcome<H> {
-    let handler = Rc::try_unwrap(handler)
-        .unwrap_or_else(|_| unreachable!("every handler future ended with the tracer"));
-    Outcome {
-        status: ExitStatus::from_raw(ended.status.raw()),
-        handler,
-        timed_out: ended.timed_out,
-        interrupted_by: ended.interrupted_by,
-        output_error: ended.output_error,
     }
 }
 
@@ -522,73 +317,6 @@ fn filter_interest(interest: &crate::Interest) -> Interest {
         unknown: interest.includes_unknown(),
         known: SYSCALLS.iter().map(|info| info.number as u32).collect(),
     }
-}
-
-/// Why execve of `path` failed with `errno`: an `ENOENT` for a file that exists means its
-/// `#!` interpreter is missing.
-fn exec_error(path: &Path, errno: i32) -> Error {
-    if errno == libc::ENOENT
-        && let Some(interpreter) = interpreter(path)
-    {
-        return Error::BadInterpreter {
-            program: path.to_owned(),
-            interpreter,
-        };
-    }
-    Error::Exec {
-        program: path.to_owned(),
-        error: io::Error::from_raw_os_error(errno),
-    }
-}
-
-/// The interpreter a script's `#!` line names, when the script can be read.
-fn interpreter(path: &Path) -> Option<PathBuf> {
-    let mut head = [0u8; 256];
-    let n = std::fs::File::open(path).ok()?.read(&mut head).ok()?;
-    let line = head[..n].strip_prefix(b"#!")?;
-    let line = line.split(|&b| b == b'\n').next()?;
-    let name = line
-        .trim_ascii_start()
-        .split(|b| b.is_ascii_whitespace())
-        .next()?;
-    (!name.is_empty()).then(|| PathBuf::from(OsStr::from_bytes(name)))
-}
-
-/// Finds the program as `execvp` would, so a missing or non-executable program is a clean
-/// error before anything is forked.
-fn resolve(program: &OsStr, env: Option<&BTreeMap<OsString, OsString>>) -> Result<PathBuf, Error> {
-    let program_path = PathBuf::from(program);
-    if program.is_empty() {
-        return Err(Error::NotFound(program_path));
-    }
-    if program.as_bytes().contains(&b'/') {
-        // Whether it can be executed is execve's to say, in the trace.
-        return match std::fs::metadata(&program_path) {
-            Ok(_) => Ok(program_path),
-            Err(_) => Err(Error::NotFound(program_path)),
-        };
-    }
-    let path_var = match env {
-        Some(env) => env.get(OsStr::new("PATH")).cloned(),
-        None => std::env::var_os("PATH"),
-    }
-    .unwrap_or_else(|| DEFAULT_PATH.into());
-    // As execvp: the first executable file wins; failing that, the first file found,
-    // which execve then refuses.
-    let mut denied = None;
-    for dir in std::env::split_paths(&path_var) {
-        let candidate = dir.join(program);
-        let Ok(meta) = std::fs::metadata(&candidate) else {
-            continue;
-        };
-        let executable = !meta.is_dir()
-            && nix::unistd::access(&candidate, nix::unistd::AccessFlags::X_OK).is_ok();
-        if executable {
-            return Ok(candidate);
-        }
-        denied = denied.or(Some(candidate));
-    }
-    denied.ok_or(Error::NotFound(program_path))
 }
 
 /// Ends this process the way the traced program ended: with its exit code, or killed by
