@@ -42,11 +42,11 @@
 //!
 //! # Limits
 //! See SECURITY.md. In short: the policy is about opening, running, linking and renaming;
-//! `stat`, `unlink`, `chmod` and the other path calls are not judged. A descriptor opened before
-//! the program started, or passed to it over a socket from outside, is not judged. The
-//! program must run with the tracer's credentials: a thread whose uids, gids or
-//! capabilities differ gets `EACCES` from every open. A hard link made before the
-//! sandbox started is a second name the policy cannot know of.
+//! `stat`, `unlink`, `chmod` and the other path calls are not judged. A descriptor opened
+//! before the program started, or passed to it over a socket from outside, is not judged.
+//! The program must run with the tracer's credentials: a thread whose uids, gids or
+//! capabilities differ gets `EACCES` from every open. A hard link made before the sandbox
+//! started is a second name the policy cannot know of.
 
 use interpose::args::{Dirfd, PathPtr, ToRaw};
 use interpose::linux::{
