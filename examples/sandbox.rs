@@ -153,9 +153,17 @@ impl Linux for Sandbox {
             .filter_map(|line| line.split_whitespace().nth(5))
             .filter(|name| name.starts_with('/'))
             .map(PathBuf::from);
-        exe.into_iter()
+        let denied = exe
+            .into_iter()
             .chain(mapped)
-            .all(|file| self.judge(&file).is_ok())
+            .find(|file| self.judge(file).is_err());
+        if let Some(file) = &denied {
+            eprintln!(
+                "{NAME}: killed process {tid}: it executed {}, which is denied",
+                file.display()
+            );
+        }
+        denied.is_none()
     }
 
     async fn link(&self, t: &mut Tracee, call: Link) -> SysResult {
