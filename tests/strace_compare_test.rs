@@ -283,6 +283,41 @@ fn constants_match_strace_with_x_raw_and_verbose() {
 }
 
 #[test]
+fn utimensat_special_times_match_strace_in_each_constant_style() {
+    // UTIME_NOW and UTIME_OMIT are names of timespec values: by name, as the struct
+    // under -X raw, as the struct with the name in a comment under -X verbose.
+    if !common::have("strace") {
+        eprintln!("skipped: strace is not installed");
+        return;
+    }
+    let dir = common::scratch_dir("strace_compare_utime");
+    let file = dir.join("f");
+    std::fs::write(&file, "x").unwrap();
+    let file = file.to_str().unwrap();
+    for style in ["raw", "verbose", "abbrev"] {
+        for touch in [&["-m"][..], &["-a"], &["-d", "@1000000000"]] {
+            let mut args = vec!["-X", style, "-e", "trace=utimensat", "touch"];
+            args.extend_from_slice(touch);
+            args.push(file);
+            let strace = run("strace", &args);
+            let ours = interpose(&args);
+            assert!(ours.status.success(), "{}", ours.stderr);
+            let line = |text: &str| {
+                text.lines()
+                    .find(|l| l.starts_with("utimensat("))
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| panic!("no utimensat line in {text}"))
+            };
+            assert_eq!(
+                line(&ours.stderr),
+                line(&strace.stderr),
+                "-X {style}, touch {touch:?}"
+            );
+        }
+    }
+}
+
+#[test]
 fn socket_messages_epoll_and_lengths_match_strace() {
     if !common::have("strace") || !std::path::Path::new("/usr/bin/python3").exists() {
         return;

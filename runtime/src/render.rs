@@ -116,6 +116,7 @@ pub fn value_with(out: &mut String, value: &Value, strings: StringStyle) {
             value_with(out, after, strings);
         }
         Value::Symbol(text) => out.push_str(text),
+        Value::Named { name, .. } => out.push_str(name),
         Value::BitSet(cpus) => {
             out.push('[');
             for (i, cpu) in cpus.iter().enumerate() {

@@ -374,6 +374,14 @@ pub enum Value {
         /// Every field.
         full: Box<Value>,
     },
+    /// A value with a name of its own, shown by the name (`UTIME_NOW` for a `timespec` of
+    /// `{tv_sec=0, tv_nsec=1073741823}`); `-X raw` shows the value, `-X verbose` both.
+    Named {
+        /// The name.
+        name: &'static str,
+        /// What it names.
+        value: Box<Value>,
+    },
     /// A descriptor ([`Fd`](Value::Fd) or [`Dirfd`](Value::Dirfd)) with what is known of
     /// it (`-y`, `-yy`): `3</etc/hostname>`. Decoders never make it; a sink that shows
     /// descriptors does, with [`FdTable::annotate`](crate::fds::FdTable::annotate).

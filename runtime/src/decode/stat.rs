@@ -227,9 +227,16 @@ pub(super) fn utimensat_arg(c: &Utimensat, index: usize, d: &Decoder<'_>) -> Opt
         .into_iter()
         .map(|(sec_at, nsec_at)| {
             let (sec, nsec) = (b.i64(sec_at), b.i64(nsec_at));
+            let special = |name| Value::Named {
+                name,
+                value: Box::new(Value::Struct(vec![
+                    ("tv_sec", Value::Int(sec)),
+                    ("tv_nsec", Value::Int(nsec)),
+                ])),
+            };
             match nsec {
-                libc::UTIME_NOW => Value::Symbol("UTIME_NOW".into()),
-                libc::UTIME_OMIT => Value::Symbol("UTIME_OMIT".into()),
+                libc::UTIME_NOW => special("UTIME_NOW"),
+                libc::UTIME_OMIT => special("UTIME_OMIT"),
                 _ => Value::Time { sec, nsec },
             }
         })

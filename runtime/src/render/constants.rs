@@ -76,6 +76,11 @@ pub fn constants(value: Value, style: ConstStyle) -> Value {
             spell(raw_octal(mode), names)
         }
         Value::SigSet(signals) => sigset(&signals, style),
+        Value::Named { name, value } => {
+            let mut text = String::new();
+            super::value(&mut text, &constants(*value, style));
+            spell(text, name.to_string())
+        }
         Value::Device { major, minor } => {
             let mut names = String::new();
             super::value(&mut names, &value);

@@ -117,6 +117,7 @@ impl Serialize for JsonValue<'_> {
                 map.end()
             }
             Value::Symbol(text) => s.serialize_str(text),
+            Value::Named { name, .. } => s.serialize_str(name),
             Value::BitSet(numbers) => s.collect_seq(numbers),
             Value::Report(parts) => {
                 let mut map = s.serialize_map(Some(parts.len()))?;
