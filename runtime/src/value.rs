@@ -185,14 +185,9 @@ pub struct SetInfo {
 }
 
 impl SetInfo {
-    /// True when `raw` holds any of the named values: a field value (compared under the
-    /// field's mask), a bit (tested), or an enum value (compared).
-    pub fn holds_any(&self, raw: u64, names: &[&str]) -> bool {
-        self.condition(names).holds(raw)
-    }
-
-    /// The named values as tests on a raw value, looked up once: what
-    /// [`holds_any`](SetInfo::holds_any) checks, for a condition checked on every call.
+    /// The named values as tests on a raw value, looked up once (a `shown_if`/`hidden_if`
+    /// condition is checked on every call): a field value under the field's mask, a bit,
+    /// or an enum value.
     pub fn condition(&self, names: &[&str]) -> Condition {
         let find = |values: &[(&str, u64)], name: &str| {
             values.iter().find(|(n, _)| *n == name).map(|&(_, v)| v)
