@@ -144,18 +144,15 @@ impl Linux for Sandbox {
     /// denied one is killed there. This is what holds when another thread points the
     /// path `execve` was judged by elsewhere before the kernel resolved it.
     fn allow_exec(&self, tid: Pid) -> bool {
+        // At the exec stop the files mapped are the program and its ELF interpreter.
         let Ok(maps) = std::fs::read_to_string(format!("/proc/{tid}/maps")) else {
             return false;
         };
-        let exe = std::fs::read_link(format!("/proc/{tid}/exe")).ok();
-        let mapped = maps
+        let denied = maps
             .lines()
             .filter_map(|line| line.split_whitespace().nth(5))
             .filter(|name| name.starts_with('/'))
-            .map(PathBuf::from);
-        let denied = exe
-            .into_iter()
-            .chain(mapped)
+            .map(PathBuf::from)
             .find(|file| self.judge(file).is_err());
         if let Some(file) = &denied {
             eprintln!(
